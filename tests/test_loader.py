@@ -1,0 +1,130 @@
+"""The content store: parse once, re-read on change, keep the last good version."""
+
+import os
+
+from conftest import KENYA, SITE_YAML, write
+
+from votebrief.loader import ContentStore
+
+
+def bump(path):
+    """Give a file a new mtime, as an editor's save would, without sleeping."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def test_an_unchanged_file_is_parsed_once(content):
+    store = ContentStore(content, check_interval=0)
+    first = store.snapshot()
+    count = store.parse_count
+    second = store.snapshot()
+    assert store.parse_count == count
+    assert second is first
+
+
+def test_an_edited_file_is_read_again_and_changes_the_fingerprint(content):
+    store = ContentStore(content, check_interval=0)
+    before = store.snapshot()
+    path = content / "countries" / "kenya.md"
+    path.write_text(KENYA.replace("Kenya holds", "Kenya will hold"))
+    bump(path)
+    after = store.snapshot()
+    assert after.briefings["kenya"].meta.summary.startswith("Kenya will hold")
+    assert after.fingerprint != before.fingerprint
+
+
+def test_added_and_deleted_files_show_without_a_restart(content):
+    store = ContentStore(content, check_interval=0)
+    assert set(store.snapshot().briefings) == {"kenya"}
+    write(content / "countries" / "ghana.md", KENYA.replace("Kenya", "Ghana").replace("iso: KE", "iso: GH"))
+    assert set(store.snapshot().briefings) == {"kenya", "ghana"}
+    (content / "countries" / "kenya.md").unlink()
+    assert set(store.snapshot().briefings) == {"ghana"}
+
+
+def test_the_check_interval_throttles_looking_at_the_disk(content):
+    store = ContentStore(content, check_interval=3600)
+    first = store.snapshot()
+    write(content / "countries" / "ghana.md", KENYA.replace("iso: KE", "iso: GH"))
+    assert store.snapshot() is first
+
+
+def test_a_file_that_stops_parsing_keeps_serving_its_last_good_version(content, caplog):
+    store = ContentStore(content, check_interval=0)
+    good = store.snapshot().briefings["kenya"]
+    path = content / "countries" / "kenya.md"
+    path.write_text(KENYA.replace("2027-08-10", "2027-02-30"))
+    bump(path)
+    snap = store.snapshot()
+    assert snap.briefings["kenya"] is good
+    assert [str(p) for p in snap.problems] == [
+        'content/countries/kenya.md:12: elections[0].date: "2027-02-30" is not a date: February 2027 has 28 days'
+    ]
+    assert "serving the last good version" in caplog.text
+
+
+def test_a_half_written_file_keeps_the_old_version_and_the_fix_is_picked_up(content):
+    store = ContentStore(content, check_interval=0)
+    store.snapshot()
+    path = content / "countries" / "kenya.md"
+    path.write_text(KENYA[:120])  # truncated mid-front-matter
+    bump(path)
+    assert store.snapshot().briefings["kenya"].meta.country == "Kenya"
+    path.write_text(KENYA.replace("Kenya holds", "Kenya now holds"))
+    bump(path)
+    snap = store.snapshot()
+    assert snap.briefings["kenya"].meta.summary.startswith("Kenya now holds")
+    assert snap.problems == ()
+
+
+def test_a_broken_new_file_is_reported_and_the_rest_keeps_serving(content):
+    store = ContentStore(content, check_interval=0)
+    write(content / "countries" / "ghana.md", "---\ncountry: [\n---\n")
+    snap = store.snapshot()
+    assert set(snap.briefings) == {"kenya"}
+    assert snap.problems[0].path == "content/countries/ghana.md"
+
+
+def test_duplicate_iso_codes_are_an_error_on_the_second_file(content):
+    store = ContentStore(content, check_interval=0)
+    write(content / "countries" / "kenya-copy.md", KENYA)
+    snap = store.snapshot()
+    assert set(snap.briefings) == {"kenya"}
+    assert [str(p) for p in snap.problems] == [
+        'content/countries/kenya-copy.md:3: iso: "KE" is already used by content/countries/kenya.md'
+    ]
+
+
+def test_file_names_must_be_slugs(content):
+    store = ContentStore(content, check_interval=0)
+    write(content / "countries" / "Ghana Draft.md", KENYA.replace("iso: KE", "iso: GH"))
+    [problem] = store.snapshot().problems
+    assert str(problem) == (
+        "content/countries/Ghana Draft.md:1: file: name must be lowercase letters, digits and hyphens, ending .md"
+    )
+
+
+def test_a_symlink_out_of_the_content_folder_is_refused(content, tmp_path):
+    secret = write(tmp_path / "secret.md", KENYA.replace("iso: KE", "iso: GH"))
+    (content / "countries" / "ghana.md").symlink_to(secret)
+    snap = ContentStore(content, check_interval=0).snapshot()
+    assert "ghana" not in snap.briefings
+    assert str(snap.problems[0]).endswith("file: is a symlink to a file outside the content folder")
+
+
+def test_an_oversized_file_is_refused_without_being_parsed(content):
+    write(content / "countries" / "ghana.md", KENYA.replace("iso: KE", "iso: GH") + "x" * 2_000_000)
+    store = ContentStore(content, check_interval=0, max_bytes=1_000_000)
+    snap = store.snapshot()
+    assert "ghana" not in snap.briefings
+    assert "over the limit of 1,000,000" in str(snap.problems[0])
+
+
+def test_changing_the_regions_revalidates_every_briefing(content):
+    store = ContentStore(content, check_interval=0)
+    assert "kenya" in store.snapshot().briefings
+    site = content / "site.yaml"
+    site.write_text(SITE_YAML.replace("{name: Africa, slug: africa}", "{name: Sub-Saharan Africa, slug: africa}"))
+    bump(site)
+    snap = store.snapshot()
+    assert str(snap.problems[0]).startswith('content/countries/kenya.md:4: region: "Africa" is not a region')

@@ -1,0 +1,70 @@
+"""Markdown bodies become safe HTML."""
+
+from html.parser import HTMLParser
+
+import pytest
+
+from votebrief.render import plain_text, render_markdown
+
+
+def test_headings_get_anchors_and_tables_footnotes_and_smart_quotes_work():
+    html = render_markdown(
+        '## Political Context\n\n"Quoted" -- text.[^1]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[^1]: A note.\n'
+    )
+    assert '<h2 id="political-context">Political Context</h2>' in html
+    assert "“Quoted” – text." in html
+    assert "<table>" in html and "<td>1</td>" in html
+    assert 'class="footnote"' in html
+
+
+def test_attribute_lists_add_classes_but_not_handlers_or_styles():
+    html = render_markdown('A paragraph.\n{: .lead onclick="alert(1)" style="color:red" }\n')
+    assert 'class="lead"' in html
+    assert "onclick" not in html and "style" not in html
+
+
+def test_external_links_get_noopener_and_internal_links_do_not():
+    html = render_markdown("[out](https://example.org/a) and [in](/countries/kenya/)")
+    assert '<a href="https://example.org/a" rel="noopener noreferrer">out</a>' in html
+    assert '<a href="/countries/kenya/">in</a>' in html
+
+
+def parse_tags(html: str) -> list[tuple[str, list]]:
+    """Every element a browser would build from the HTML, with its attributes."""
+    found = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, attrs))
+
+    Collect().feed(html)
+    return found
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        '<iframe src="https://evil.example"></iframe>',
+        '<svg onload="alert(1)"><circle r="1"/></svg>',
+        '<a href="javascript:alert(1)">x</a>',
+        '"><script>alert(1)</script>',
+        "<style>body{display:none}</style>",
+    ],
+)
+def test_raw_html_payloads_are_rendered_inert(payload):
+    tags = parse_tags(render_markdown(f"Text {payload} more.\n\n{payload}\n"))
+    assert {name for name, _ in tags} <= {"p", "a"}
+    for _, attrs in tags:
+        assert not [name for name, _ in attrs if name.startswith("on") or name == "style"]
+        assert not [value for _, value in attrs if value and value.strip().lower().startswith("javascript:")]
+
+
+def test_markdown_links_with_script_urls_lose_their_href():
+    html = render_markdown("[click](javascript:alert(1)) [data](data:text/html,hi)")
+    assert "javascript:" not in html and "data:text" not in html
+
+
+def test_plain_text_strips_markup_for_search():
+    assert plain_text("## Heading\n\nSome *text* & [a link](https://x.org).") == "Heading Some text & a link."

@@ -1,0 +1,1 @@
+"""VoteBrief: election briefings built from Markdown files with YAML front-matter."""

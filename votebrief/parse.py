@@ -1,0 +1,68 @@
+"""Turn a content file's bytes into a validated Briefing, Page or SiteConfig, or exact errors."""
+
+from __future__ import annotations
+
+import hashlib
+import typing
+from collections.abc import Sequence
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from votebrief.errors import ContentFileError, Loc, pydantic_problems
+from votebrief.model import Briefing, FrontMatter, Page, PageMeta, SiteConfig
+from votebrief.source import SourceFile, decode, read_source
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def parse_briefing(raw: bytes, path: str, slug: str, regions: Sequence[str] = ()) -> Briefing:
+    source = read_source(raw, path)
+    meta = _validate(FrontMatter, source, path, {"regions": list(regions)})
+    return Briefing(slug, path, meta, source.body, source.first_line, digest(raw), source.warnings, source.lines)
+
+
+def parse_page(raw: bytes, path: str, slug: str) -> Page:
+    source = read_source(raw, path)
+    return Page(slug, path, _validate(PageMeta, source, path), source.body, digest(raw))
+
+
+def parse_site_config(raw: bytes, path: str) -> SiteConfig:
+    """content/site.yaml is plain YAML (no front-matter fences)."""
+    text, _ = decode(raw, path)
+    wrapped = f"---\n{text}\n---\n".encode()
+    source = read_source(wrapped, path)
+    # The wrapper adds one line ('---') above the file's first line.
+    lines = {loc: line - 1 for loc, line in source.lines.items()}
+    return _validate(SiteConfig, SourceFile(source.data, lines, "", 0), path)
+
+
+def _validate(model: type[M], source: SourceFile, path: str, context: dict | None = None) -> M:
+    try:
+        return model.model_validate(source.data, context=context)
+    except ValidationError as exc:
+        raise ContentFileError(
+            pydantic_problems(exc, path=path, lines=source.lines, default_line=2, fields_at=fields_by_location(model))
+        ) from None
+
+
+def fields_by_location(model: type[BaseModel], loc: Loc = ()) -> dict[Loc, list[str]]:
+    """Every model's field names, keyed by where the model sits in the front-matter (list indexes dropped)."""
+    table: dict[Loc, list[str]] = {loc: list(model.model_fields)}
+    for name, info in model.model_fields.items():
+        for candidate in _models_in(info.annotation):
+            table.update(fields_by_location(candidate, (*loc, name)))
+    return table
+
+
+def _models_in(annotation: object) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found = []
+    for arg in typing.get_args(annotation):
+        found += _models_in(arg)
+    return found
