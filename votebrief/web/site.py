@@ -9,11 +9,23 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from markupsafe import Markup
 
 from votebrief import views
+from votebrief.calendar import (
+    MAX_YEAR,
+    MIN_YEAR,
+    FilterError,
+    Filters,
+    calendar_entries,
+    election_years,
+    group_by_month,
+    parse_filters,
+)
 from votebrief.dates import format_day
-from votebrief.model import Briefing
+from votebrief.model import Briefing, ElectionKind, FreedomStatus
 from votebrief.render import render_markdown
+from votebrief.search import QueryError, SearchIndex, to_match_expression
 from votebrief.web.pagecache import cached_fragment, cached_response
 from votebrief.web.state import current_now, current_today, snapshot
+from votebrief.worldmap import MapCountry, render_world_map
 
 bp = Blueprint("site", __name__)
 
@@ -75,6 +87,7 @@ def home():
             recent=views.recently_updated(briefings),
             regions=_regions_with_counts(snap, briefings),
             today=today,
+            world_map=_map(upcoming),
         )
 
     return cached_response(render)
@@ -157,3 +170,151 @@ def _regions_with_counts(snap, briefings: list[Briefing]) -> list[tuple]:
 def _refuse_odd_requests():
     if len(request.full_path) > 2048:
         abort(414)
+
+
+def _map(entries: list[views.ElectionEntry]) -> Markup:
+    """The world map of upcoming elections, coloured by Freedom House status."""
+    countries = []
+    for entry in entries:
+        fh = entry.briefing.meta.facts.freedom_house
+        if fh is None:
+            continue
+        countries.append(
+            MapCountry(
+                iso=entry.briefing.meta.iso,
+                name=entry.country,
+                href=url_for("site.briefing", slug=entry.slug),
+                status=fh.status.value,
+                label=f"{entry.country}: {entry.label}, {entry.date_text}",
+            )
+        )
+    return render_world_map(countries)
+
+
+def _filters_or_400(snap) -> Filters:
+    try:
+        return parse_filters(request.args.to_dict(flat=False), snap.site)
+    except FilterError as error:
+        abort(400, description=str(error))
+
+
+@bp.get("/elections/")
+def calendar():
+    return _calendar_page(None)
+
+
+@bp.get("/elections/<int:year>/")
+def calendar_year(year: int):
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        abort(404)
+    return _calendar_page(year)
+
+
+def _calendar_page(year: int | None):
+    """The calendar (upcoming elections) or one year's page (all its elections), with filters."""
+    snap = snapshot()
+    filters = _filters_or_400(snap)
+    endpoint, args = ("site.calendar", {}) if year is None else ("site.calendar_year", {"year": year})
+
+    def render() -> str:
+        today = current_today()
+        briefings = views.public_briefings(snap, current_now())
+        found = calendar_entries(briefings, today, filters, snap.site, year=year)
+        if year is None:
+            heading, intro = "Election calendar", "Every upcoming election in our briefings, month by month."
+        elif year < today.year:
+            heading = f"Elections in {year}"
+            intro = f"An archive of the elections of {year} in our briefings: held, cancelled and annulled votes."
+        else:
+            heading = f"Elections in {year}"
+            intro = f"Every election of {year} in our briefings, past and upcoming, month by month."
+        return render_template(
+            "calendar.html",
+            heading=heading,
+            intro=intro,
+            groups=group_by_month(found),
+            count=len(found),
+            chips=[
+                (label, value, url_for(endpoint, **args, **filters.without(name)))
+                for name, label, value in filters.active(snap.site)
+            ],
+            action=url_for(endpoint, **args),
+            form=_filter_form(snap, filters, briefings, with_year=year is None),
+            world_map=_map(found) if year is None else None,
+            years=election_years(briefings),
+            year=year,
+        )
+
+    return cached_response(render)
+
+
+def _filter_form(snap, filters: Filters, briefings: list[Briefing], *, with_year: bool = True) -> list[dict]:
+    """The calendar's filter controls: each a select with the values that exist in the content."""
+    used_regions = {b.meta.region for b in briefings}
+    fields = [
+        {
+            "name": "region",
+            "label": "Region",
+            "options": [(r.slug, r.name) for r in snap.site.regions if r.name in used_regions],
+            "value": filters.region,
+        },
+        {
+            "name": "kind",
+            "label": "Kind",
+            "options": [(k.value, k.value.capitalize()) for k in ElectionKind],
+            "value": filters.kind.value if filters.kind else None,
+        },
+        {
+            "name": "freedom",
+            "label": "Freedom House",
+            "options": [(f.slug, f.value) for f in FreedomStatus],
+            "value": filters.freedom.slug if filters.freedom else None,
+        },
+    ]
+    if with_year:
+        years = sorted({e.election.when.first.year for b in briefings for e in views.entries(b, current_today())})
+        fields.append(
+            {
+                "name": "year",
+                "label": "Year",
+                "options": [(str(y), str(y)) for y in years],
+                "value": str(filters.year or ""),
+            }
+        )
+    return fields
+
+
+_search_indexes: dict[str, SearchIndex] = {}
+
+
+def search_index() -> SearchIndex:
+    """One index per content version, built on first use in each process."""
+    snap, now = snapshot(), current_now()
+    briefings = views.public_briefings(snap, now)
+    key = f"{snap.fingerprint}:{','.join(b.slug for b in briefings)}"
+    index = _search_indexes.get(key)
+    if index is None:
+        today = current_today()
+        titles = {b.slug: views.briefing_view(b, today).title for b in briefings}
+        index = SearchIndex(briefings, titles)
+        _search_indexes.clear()
+        _search_indexes[key] = index
+    return index
+
+
+@bp.get("/search")
+def search():
+    values = request.args.getlist("q")
+    if len(values) > 1:
+        abort(400, description='"q" was given more than once')
+    query = (values[0] if values else "").strip()
+    try:
+        to_match_expression(query)
+    except QueryError as error:
+        abort(400, description=str(error))
+
+    def render() -> str:
+        hits = search_index().search(query) if query else []
+        return render_template("search.html", query=query, hits=hits)
+
+    return cached_response(render)
