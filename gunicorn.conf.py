@@ -11,3 +11,13 @@ preload_app = True
 accesslog = "-"
 errorlog = "-"
 timeout = 30
+
+
+def post_worker_init(worker):
+    """Parse all content soon after a worker starts, without delaying its first request."""
+    app = worker.wsgi
+    while hasattr(app, "app") and not hasattr(app, "extensions"):
+        app = app.app
+    store = getattr(app, "extensions", {}).get("votebrief.store")
+    if store is not None:
+        store.warm_soon()

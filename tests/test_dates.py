@@ -34,7 +34,7 @@ def test_each_precision_parses_and_displays(written, precision, shown):
         ("10/01/2021", '"10/01/2021" is not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)'),
         ("2021-1-10", '"2021-1-10" is not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)'),
         (True, "True is not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)"),
-        (1200, '"1200" is not a plausible election year'),
+        (1200, '"1200" is too early: the site covers dates from 1800 on'),
     ],
 )
 def test_impossible_dates_are_refused_with_a_reason(written, message):

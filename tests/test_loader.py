@@ -128,3 +128,27 @@ def test_changing_the_regions_revalidates_every_briefing(content):
     bump(site)
     snap = store.snapshot()
     assert str(snap.problems[0]).startswith('content/countries/kenya.md:4: region: "Africa" is not a region')
+
+
+def test_at_start_up_one_briefing_is_parsed_without_waiting_for_the_others(content):
+    codes = ["FR", "DE", "IT", "ES", "PT", "NL", "BE", "AT", "CH", "SE", "NO", "DK", "FI", "PL", "CZ"]
+    for code in codes:
+        write(content / "countries" / f"c-{code.lower()}.md", KENYA.replace("iso: KE", f"iso: {code}"))
+    store = ContentStore(content, check_interval=0)
+    snap = store.snapshot()
+    before = store.parse_count  # site.yaml and the pages are parsed at once: there are few
+    assert snap.briefings.get("kenya").meta.country == "Kenya"
+    assert store.parse_count == before + 1
+    assert len(snap.briefings) == 1 + len(codes)
+    assert store.parse_count == before + 1 + len(codes)
+    assert snap.problems == ()
+
+
+def test_a_lookup_of_a_briefing_whose_iso_code_is_shared_waits_for_the_rule(content):
+    write(content / "countries" / "a-kenya.md", KENYA)  # a newcomer reusing KE, listed first
+    old = content / "countries" / "kenya.md"
+    stat = old.stat()
+    os.utime(old, ns=(stat.st_atime_ns, stat.st_mtime_ns - 10**10))  # kenya.md is the older file
+    snap = ContentStore(content, check_interval=0).snapshot()
+    assert snap.briefings.get("a-kenya") is None
+    assert snap.briefings.get("kenya") is not None

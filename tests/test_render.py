@@ -68,3 +68,18 @@ def test_markdown_links_with_script_urls_lose_their_href():
 
 def test_plain_text_strips_markup_for_search():
     assert plain_text("## Heading\n\nSome *text* & [a link](https://x.org).") == "Heading Some text & a link."
+
+
+@pytest.mark.parametrize(
+    ("markdown", "html"),
+    [
+        ('"Quoted" text', "<p>“Quoted” text</p>"),
+        ("it's 1990s' rock", "<p>it’s 1990s’ rock</p>"),
+        ("a -- b --- c ...", "<p>a – b — c …</p>"),
+        ("\"*emphasis*\" and '*single*'", "<p>“<em>emphasis</em>” and ‘<em>single</em>’</p>"),
+        ('("paren")', "<p>(“paren”)</p>"),
+        ('`"code" -- as is`', '<p><code>"code" -- as is</code></p>'),
+    ],
+)
+def test_smart_typography_curls_quotes_and_dashes_but_not_code(markdown, html):
+    assert render_markdown(markdown) == html

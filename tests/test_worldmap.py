@@ -114,7 +114,9 @@ def test_neutral_countries_are_land() -> None:
 def test_svg_accessibility_attributes() -> None:
     svg = svg_of(parse_figure(render_world_map(SAMPLE, title="Votes ahead")))
     assert svg.attrib["viewBox"] == "0 0 960 500"
-    assert svg.attrib["role"] == "img"
+    # Not "img": an image's children are presentational, so links inside it are an error (axe: nested-interactive).
+    assert svg.attrib["role"] == "group"
+    assert all(a.attrib["tabindex"] == "-1" and a.attrib["aria-hidden"] == "true" for a in svg.iter(f"{SVG}a"))
     ids = svg.attrib["aria-labelledby"].split()
     title = svg.find(f"{SVG}title")
     assert title is not None and title.text == "Votes ahead"

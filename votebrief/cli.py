@@ -12,11 +12,15 @@ from flask.cli import AppGroup
 
 from votebrief.errors import ContentError, Severity
 from votebrief.loader import ContentStore
+from votebrief.scaffold import placeholder_problems
 
 content = AppGroup("content", help="Check and manage the content files.")
 
 
 def init_app(app: Flask) -> None:
+    # Importing authoring adds new, schema and stale to the group (it imports this module, hence here).
+    from votebrief import authoring  # noqa: F401
+
     app.cli.add_command(content)
 
 
@@ -61,7 +65,8 @@ def check(fmt: str) -> None:
     """Validate every content file; print path:line: field: message; exit 1 on any error."""
     store = _fresh_store()
     snap = store.snapshot()
-    problems = sorted([*snap.problems, *image_warnings(store)], key=lambda p: (p.path, p.line, p.field))
+    found = [*snap.problems, *image_warnings(store), *placeholder_problems(snap.briefings.values(), store.root)]
+    problems = sorted(found, key=lambda p: (p.path, p.line, p.field))
     errors = [p for p in problems if p.severity is Severity.ERROR]
     output = format_problems(problems, fmt)
     if output:

@@ -79,7 +79,7 @@ class PartialDate:
                 name = calendar.month_name[month]
                 raise DateError(f'"{text}" is not a date: {name} {year} has {last} days')
         if year < 1800:
-            raise DateError(f'"{text}" is not a plausible election year')
+            raise DateError(f'"{text}" is too early: the site covers dates from 1800 on')
         return cls(year, month, day)
 
     @property

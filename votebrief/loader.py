@@ -8,6 +8,7 @@ contents, so caches keyed by it need no invalidation, across processes too.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import os
@@ -20,12 +21,17 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from votebrief.errors import ContentError, ContentFileError, Severity
+from votebrief.gitdates import GitDates
 from votebrief.model import Briefing, Page, Region, SiteConfig
 from votebrief.parse import digest, parse_briefing, parse_page, parse_site_config
 
 log = logging.getLogger("votebrief.content")
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: File times are coarse (a few milliseconds on Linux, up to 2 s elsewhere), so a file changed
+#: this recently may change again without its mtime or size changing ("racily clean", as git
+#: calls it). Until it is older, each check reads it again, and parses it only if its bytes differ.
+RACY_NS = 2_000_000_000
 T = TypeVar("T")
 
 #: Used only until content/site.yaml has parsed once; regions then come from the briefings.
@@ -43,10 +49,150 @@ class Snapshot:
     """All content as of one moment: immutable, so a request sees one consistent version."""
 
     site: SiteConfig
-    briefings: Mapping[str, Briefing]
+    briefings: LazyBriefings
     pages: Mapping[str, Page]
-    problems: tuple[ContentError, ...]
+    #: Problems of site.yaml and the pages; the briefings' own come from ``briefings``.
+    other_problems: tuple[ContentError, ...]
     fingerprint: str
+    #: The newest modification time (Unix seconds) of any content file, for Last-Modified.
+    modified: float = 0.0
+
+    @property
+    def problems(self) -> tuple[ContentError, ...]:
+        return (*self.other_problems, *self.briefings.problems)
+
+
+_RAW_ISO = re.compile(rb"""^iso:[ \t]*["']?([A-Za-z]{2}(?:-[A-Za-z0-9]{1,3})?)["']?[ \t]*(?:#.*)?$""", re.MULTILINE)
+
+
+_RAW_PUBLISH_AT = re.compile(rb"""^publish_at:[ \t]*["']?([0-9T:+\- ]+?)["']?[ \t]*(?:#.*)?$""", re.MULTILINE)
+
+
+def _raw_moment(raw: bytes | None) -> dt.datetime | None:
+    """A publish_at moment read straight from the bytes (the file may not be parsed yet)."""
+    found = _RAW_PUBLISH_AT.findall(raw or b"")
+    if len(found) != 1:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(found[0].decode().strip())
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _raw_iso(raw: bytes | None) -> str | None:
+    """The ISO code as written on its own line, or None when it is not plainly there."""
+    found = _RAW_ISO.findall(raw or b"")
+    return found[0].decode().upper() if len(found) == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    """One briefing file as a snapshot saw it: parsed, or bytes still to parse."""
+
+    entry: _Entry[Briefing]
+    good: Briefing | None
+    pending: bytes | None
+    problems: tuple[ContentError, ...]
+    mtime: int
+
+
+class LazyBriefings(Mapping[str, Briefing]):
+    """The briefings of a snapshot; files new since start-up are parsed when first needed.
+
+    Looking up one slug parses that file alone, so the first request after start-up does
+    not wait for thousands of files; listing them all parses the rest, then applies the
+    rules that need every file (one ISO code, one briefing).
+    """
+
+    def __init__(self, store: ContentStore, claims: dict[str, _Claim]) -> None:
+        self._store = store
+        self._claims = claims
+        # Which slugs may share an ISO code, found cheaply from the raw lines: only for
+        # those must a lookup wait for every file, since the older file keeps the code.
+        codes: dict[str | None, list[str]] = {}
+        for slug, claim in claims.items():
+            code = claim.good.meta.iso if claim.pending is None and claim.good else _raw_iso(claim.pending)
+            codes.setdefault(code, []).append(slug)
+        self._contested = {slug for code, slugs in codes.items() if code is None or len(slugs) > 1 for slug in slugs}
+        #: Every scheduled publication moment, sorted: caches key pages by how many have passed,
+        #: so a briefing joins the lists at its moment, not when the content next changes.
+        moments = (
+            c.good.meta.publish_at if c.pending is None and c.good else _raw_moment(c.pending) for c in claims.values()
+        )
+        self.publish_moments = tuple(sorted(m for m in moments if m is not None))
+        self._parsed: dict[str, Briefing | None] = {}
+        self._assembling = threading.Lock()
+        self._final: dict[str, Briefing] | None = None
+        self._problems: tuple[ContentError, ...] = ()
+
+    def _one(self, slug: str) -> Briefing | None:
+        claim = self._claims.get(slug)
+        if claim is None:
+            return None
+        if claim.pending is None:
+            return claim.good
+        if slug not in self._parsed:
+            self._parsed[slug] = self._store._parse_pending(claim)
+        return self._parsed[slug]
+
+    def _all(self) -> dict[str, Briefing]:
+        if self._final is None:
+            # Its own lock, not the store's: a lookup of one briefing must not wait while
+            # another thread parses all of them (each file's parse takes the store's lock briefly).
+            with self._assembling:
+                if self._final is None:
+                    self._final, self._problems = self._assemble()
+        return self._final
+
+    def _assemble(self) -> tuple[dict[str, Briefing], tuple[ContentError, ...]]:
+        goods = {slug: self._one(slug) for slug in sorted(self._claims)}
+        problems: list[ContentError] = []
+        # Of two files with one ISO code, the older keeps its page and the newcomer is reported:
+        # adding a duplicate must not take down a page that is serving. File times, not this
+        # process's history, decide, so every worker agrees.
+        owners: dict[str, Briefing] = {}
+        for _, _, good in sorted((self._claims[s].mtime, s, g) for s, g in goods.items() if g is not None):
+            owners.setdefault(good.meta.iso, good)
+        final: dict[str, Briefing] = {}
+        for slug, good in goods.items():
+            claim = self._claims[slug]
+            problems += claim.entry.problems if claim.pending is not None else claim.problems
+            if good is None:
+                continue
+            iso = good.meta.iso
+            if owners[iso] is not good:
+                message = f'"{iso}" is already used by {owners[iso].path}'
+                problems.append(ContentError(good.path, good.line_of("iso"), "iso", message))
+                continue
+            final[slug] = good
+        return final, tuple(problems)
+
+    @property
+    def problems(self) -> tuple[ContentError, ...]:
+        self._all()
+        return self._problems
+
+    def get(self, slug: str, default: Briefing | None = None) -> Briefing | None:  # type: ignore[override]
+        if self._final is not None or slug in self._contested:
+            return self._all().get(slug, default)
+        found = self._one(slug)
+        return default if found is None else found
+
+    def __getitem__(self, slug: str) -> Briefing:
+        found = self.get(slug)
+        if found is None:
+            raise KeyError(slug)
+        return found
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __contains__(self, slug: object) -> bool:
+        return isinstance(slug, str) and self.get(slug) is not None
 
 
 @dataclass(slots=True)
@@ -54,16 +200,33 @@ class _Entry(Generic[T]):
     stat: tuple[int, int] | None = None
     good: T | None = None
     problems: list[ContentError] = field(default_factory=list)
+    #: The digest of the bytes last parsed (good or not), so re-reading a racy file costs no parse.
+    digest: str | None = None
+    racy: bool = False
+    #: Bytes read at start-up and not parsed yet (see LazyBriefings), with how to parse them.
+    pending: bytes | None = None
+    parser: Callable[[bytes, str], T] | None = None
+    shown: str = ""
 
 
 class ContentStore:
     """Loads content/ lazily and keeps it fresh; thread-safe."""
 
-    def __init__(self, root: Path | str, *, check_interval: float = 1.0, max_bytes: int = 1_000_000) -> None:
+    def __init__(
+        self,
+        root: Path | str,
+        *,
+        check_interval: float = 1.0,
+        max_bytes: int = 1_000_000,
+        warm_in_background: bool = False,
+    ) -> None:
         self.root = Path(root)
+        self.warm_in_background = warm_in_background
+        self._warming: threading.Thread | None = None
+        self._parse_briefing: Callable[[bytes, str], Briefing] | None = None
         self.check_interval = check_interval
         self.max_bytes = max_bytes
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._site: _Entry[SiteConfig] = _Entry()
         self._briefings: dict[str, _Entry[Briefing]] = {}
         self._pages: dict[str, _Entry[Page]] = {}
@@ -71,6 +234,8 @@ class ContentStore:
         self._checked = float("-inf")
         #: Counts files parsed, so tests can prove an unchanged file is not read again.
         self.parse_count = 0
+        #: Dates briefings without an ``updated`` field from git, once per file version.
+        self.git_dates = GitDates()
 
     def snapshot(self) -> Snapshot:
         """The current content, re-checking the disk at most once per check interval."""
@@ -91,8 +256,11 @@ class ContentStore:
         changed |= self._update_folder(
             self._briefings,
             "countries",
-            lambda raw, path, slug: parse_briefing(raw, path, slug, regions),
+            lambda raw, path, slug: self.git_dates.dated(
+                parse_briefing(raw, path, slug, regions), self.root / "countries" / f"{slug}.md"
+            ),
             force=site_changed,
+            lazy=True,
         )
         changed |= self._update_folder(self._pages, "pages", parse_page)
         if changed:
@@ -105,6 +273,7 @@ class ContentStore:
         parse: Callable[[bytes, str, str], object],
         *,
         force: bool = False,
+        lazy: bool = False,
     ) -> bool:
         changed = False
         found = {}
@@ -122,12 +291,19 @@ class ContentStore:
         for slug, path in sorted(found.items()):
             entry = entries.setdefault(slug, _Entry())
             if force:
-                entry.stat = None
-            changed |= self._update(entry, path, lambda raw, p, s=slug: parse(raw, p, s), slug=slug)
+                entry.stat, entry.digest = None, None
+            changed |= self._update(entry, path, lambda raw, p, s=slug: parse(raw, p, s), slug=slug, lazy=lazy)
         return changed
 
     def _update(
-        self, entry: _Entry, path: Path, parse: Callable, *, slug: str | None = None, required: bool = False
+        self,
+        entry: _Entry,
+        path: Path,
+        parse: Callable,
+        *,
+        slug: str | None = None,
+        required: bool = False,
+        lazy: bool = False,
     ) -> bool:
         """Re-read one file if its mtime or size changed; True when what it serves changed."""
         shown = self._shown(path)
@@ -140,17 +316,39 @@ class ContentStore:
                 return True
             return False
         key = (stat.st_mtime_ns, stat.st_size)
-        if key == entry.stat:
+        if key == entry.stat and not entry.racy:
             return False
         problems = self._check_file(path, shown, slug, stat.st_size)
         raw = b""
         if not problems:
-            raw = path.read_bytes()
-            after = path.stat()
-            if (after.st_mtime_ns, after.st_size) != key:
-                # Written while we read it: leave the entry alone and look again next check.
-                return False
+            try:
+                raw = path.read_bytes()
+                after = path.stat()
+            except FileNotFoundError:
+                return False  # deleted since we looked: the next check finds it gone
+            except OSError as exc:  # a folder named *.md, no permission: the other files still serve
+                problems = [ContentError(shown, 1, "file", f"cannot be read: {exc.strerror or exc}")]
+            else:
+                if (after.st_mtime_ns, after.st_size) != key:
+                    # Written while we read it: leave the entry alone and look again next check.
+                    return False
         entry.stat = key
+        entry.racy = not problems and time.time_ns() - stat.st_mtime_ns < RACY_NS
+        if not problems:
+            if digest(raw) == entry.digest:
+                return False
+            entry.digest = digest(raw)
+        else:
+            entry.digest = None
+        if entry.pending is not None:
+            # The file changed before its first version was ever parsed: parse that version
+            # now, so that if the new one is broken the old one still serves.
+            self._parse_entry(entry)
+        if lazy and not problems and entry.good is None and not entry.problems:
+            # Never served yet: keep the bytes and parse them when first needed.
+            entry.pending, entry.parser, entry.shown = raw, parse, shown
+            return True
+        entry.pending = None
         before = entry.good
         if not problems:
             self.parse_count += 1
@@ -173,6 +371,9 @@ class ContentStore:
                 path.resolve(strict=True).relative_to(self.root.resolve())
             except (ValueError, OSError):
                 return [ContentError(shown, 1, "file", "is a symlink to a file outside the content folder")]
+        if not path.is_file():
+            # A folder cannot be read, and reading a named pipe would block the worker forever.
+            return [ContentError(shown, 1, "file", "is not a regular file")]
         if size > self.max_bytes:
             return [ContentError(shown, 1, "file", f"is {size:,} bytes, over the limit of {self.max_bytes:,}")]
         return []
@@ -185,36 +386,86 @@ class ContentStore:
 
     def _build(self) -> Snapshot:
         problems = list(self._site.problems)
-        briefings: dict[str, Briefing] = {}
-        owners: dict[str, str] = {}
-        for slug, entry in sorted(self._briefings.items()):
-            problems += entry.problems
-            if entry.good is None:
+        claims = {}
+        for slug, entry in self._briefings.items():
+            if entry.good is None and entry.pending is None and not entry.problems:
                 continue
-            iso = entry.good.meta.iso
-            if iso in owners:
-                problems.append(
-                    ContentError(
-                        entry.good.path,
-                        entry.good.line_of("iso"),
-                        "iso",
-                        f'"{iso}" is already used by {briefings[owners[iso]].path}',
-                    )
-                )
-                continue
-            owners[iso] = slug
-            briefings[slug] = entry.good
+            mtime = entry.stat[0] if entry.stat else 0
+            claims[slug] = _Claim(entry, entry.good, entry.pending, tuple(entry.problems), mtime)
         pages = {}
         for slug, page_entry in sorted(self._pages.items()):
             problems += page_entry.problems
             if page_entry.good is not None:
                 pages[slug] = page_entry.good
         site = self._site.good or FALLBACK_SITE
+        # The fingerprint hashes file contents (parsed or still pending), never this process's history.
         parts = [site.model_dump_json()]
-        parts += [f"b:{slug}:{b.digest}" for slug, b in briefings.items()]
+        parts += [
+            f"b:{slug}:{c.entry.digest if c.pending is not None else c.good.digest}"
+            for slug, c in sorted(claims.items())
+            if c.pending is not None or c.good is not None
+        ]
         parts += [f"p:{slug}:{p.digest}" for slug, p in pages.items()]
         fingerprint = hashlib.blake2b("\n".join(parts).encode(), digest_size=12).hexdigest()
-        return Snapshot(site, briefings, pages, tuple(problems), fingerprint)
+        stats = [self._site.stat, *(e.stat for e in self._briefings.values()), *(e.stat for e in self._pages.values())]
+        modified = max((stat[0] for stat in stats if stat), default=0) / 1e9
+        return Snapshot(site, LazyBriefings(self, claims), pages, tuple(problems), fingerprint, modified)
+
+    @property
+    def warm_started(self) -> bool:
+        return self._warming is not None
+
+    def warm_soon(self, delay: float = 1.0) -> None:
+        """Load the store and warm it after ``delay`` seconds (gunicorn calls this as a worker starts)."""
+
+        def later() -> None:
+            self.snapshot()
+            self.warm()
+
+        timer = threading.Timer(delay, later)
+        timer.daemon = True
+        timer.start()
+
+    def warm(self) -> None:
+        """Parse every briefing still pending, in a background thread (once per store).
+
+        Called after the first response is sent: that response did not wait for the
+        other files, and a list page soon after start-up finds them all ready.
+        """
+        if not self.warm_in_background or self._warming is not None:
+            return
+        snapshot = self._snapshot
+        if snapshot is None:
+            return
+        self._warming = threading.Thread(target=lambda: len(snapshot.briefings), name="warm-content", daemon=True)
+        self._warming.start()
+
+    def _parse_entry(self, entry: _Entry) -> Briefing | None:
+        assert entry.pending is not None and entry.parser is not None
+        self.parse_count += 1
+        try:
+            entry.good = entry.parser(entry.pending, entry.shown)
+            entry.problems = list(getattr(entry.good, "warnings", ()))
+        except ContentFileError as exc:
+            entry.problems = exc.problems
+            for problem in exc.problems:
+                log.warning("%s", problem)
+        entry.pending = None
+        return entry.good
+
+    def _parse_pending(self, claim: _Claim) -> Briefing | None:
+        """Parse bytes a snapshot kept for later; the store's entry learns the result too."""
+        with self._lock:
+            entry = claim.entry
+            if entry.pending is claim.pending and entry.parser is not None:
+                return self._parse_entry(entry)
+            if entry.pending is None and entry.digest == digest(claim.pending):
+                return entry.good  # parsed meanwhile through another snapshot
+            # The file changed after this snapshot was taken: parse its old bytes for it alone.
+            try:
+                return entry.parser(claim.pending, entry.shown) if entry.parser else None
+            except ContentFileError:
+                return None
 
     def errors(self) -> list[ContentError]:
         return [p for p in self.snapshot().problems if p.severity is Severity.ERROR]

@@ -228,6 +228,11 @@ class Link(Strict):
 
 def _iso_code(value: str) -> str:
     value = value.strip().upper()
+    if "-" in value:
+        # A briefing on a sub-national vote (a Scottish or Californian election) uses ISO 3166-2.
+        if pycountry.subdivisions.get(code=value) is None:
+            raise ValueError(f'"{value}" is not an ISO 3166-2 subdivision code')
+        return value
     # XK is the code in common use for Kosovo, which ISO 3166-1 has not assigned.
     if value != "XK" and pycountry.countries.get(alpha_2=value) is None:
         raise ValueError(f'"{value}" is not an ISO 3166-1 alpha-2 country code')
@@ -326,6 +331,13 @@ class Briefing:
     warnings: tuple[Any, ...] = field(default=())
     #: The file line of each front-matter field and list item, for messages about them.
     lines: Mapping[tuple[str | int, ...], int] = field(default_factory=dict)
+    #: The file's last commit date, used when the front-matter has no ``updated`` (votebrief.gitdates).
+    updated_from_git: dt.date | None = None
+
+    @property
+    def updated_on(self) -> dt.date | None:
+        """When the briefing was last updated: its ``updated`` field, else its last commit in git."""
+        return self.meta.updated or self.updated_from_git
 
     def line_of(self, *loc: str | int) -> int:
         for end in range(len(loc), 0, -1):

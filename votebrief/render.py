@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_lib
+import re
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
@@ -10,9 +11,10 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 from markupsafe import Markup
 
-EXTENSIONS = ["toc", "tables", "footnotes", "attr_list", "smarty", "sane_lists"]
+EXTENSIONS = ["toc", "tables", "footnotes", "attr_list", "sane_lists"]
 EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-3"}}
 
 # What those extensions emit, and nothing else: no scripts, styles, frames, forms or handlers.
@@ -40,12 +42,64 @@ class _ExternalLinks(Treeprocessor):
                 link.set("rel", EXTERNAL_REL)
 
 
+# Python-Markdown's smarty extension runs a dozen patterns at every position of the
+# inline pass and costs more than half of a briefing's render (7 of 12 ms for 12 KB).
+# These few substitutions over finished text nodes give the same typography in one pass.
+_TYPOGRAPHY = [
+    (re.compile(r"---"), "\u2014"),
+    (re.compile(r"--"), "\u2013"),
+    (re.compile(r"\.\.\."), "\u2026"),
+    (re.compile(r"(?:^|(?<=[\s(\[{\u2013\u2014]))\"(?=\S)"), "\u201c"),
+    (re.compile(r'"'), "\u201d"),
+    (re.compile(r"(?<=\w)'(?=\w)"), "\u2019"),
+    (re.compile(r"(?:^|(?<=[\s(\[{\u2013\u2014]))'(?=\S)"), "\u2018"),
+    (re.compile(r"'"), "\u2019"),
+]
+_VERBATIM = {"code", "pre", "kbd", "samp"}
+
+
+_NEEDS_TYPOGRAPHY = re.compile(r"[\"']|--|\.\.\.")
+
+
+def smarten(text: str) -> str:
+    """Curly quotes, dashes and ellipses for plain text."""
+    if not _NEEDS_TYPOGRAPHY.search(text):
+        return text
+    for pattern, replacement in _TYPOGRAPHY:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _smarten_between(text: str, *, after_element: bool, before_element: bool) -> str:
+    # A quote touching an inline element ("*word*") must see the element as a word:
+    # stand-in letters on either side give the patterns that context, then go.
+    head, tail = ("x" if after_element else ""), ("x" if before_element else "")
+    smart = smarten(head + text + tail)
+    return smart[len(head) : len(smart) - len(tail)]
+
+
+class _Typography(Treeprocessor):
+    def run(self, root: Element) -> None:
+        self._walk(root)
+
+    def _walk(self, element: Element) -> None:
+        children = list(element)
+        for index, child in enumerate(children):
+            if child.tag not in _VERBATIM:
+                if child.text and not isinstance(child.text, AtomicString):
+                    child.text = _smarten_between(child.text, after_element=False, before_element=len(child) > 0)
+                self._walk(child)
+            if child.tail:
+                child.tail = _smarten_between(child.tail, after_element=True, before_element=index + 1 < len(children))
+
+
 class _SiteMarkdown(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         # Raw HTML in a body is shown as text, never passed through: links and formatting
         # come from Markdown syntax, which the sanitiser below then checks again.
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_Typography(md), "typography", 10)
         md.treeprocessors.register(_ExternalLinks(md), "external_links", 1)
 
 

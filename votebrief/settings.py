@@ -38,6 +38,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "CACHE_DEFAULT_TIMEOUT", 86_400, "Seconds a rendered page stays in the cache (keys change with content anyway)."
     ),
+    Setting(
+        "HOT_CACHE_BYTES",
+        64_000_000,
+        "Bytes of finished responses each worker keeps in memory to answer repeats before Flask runs.",
+    ),
     Setting("HTTP_MAX_AGE", 60, "Cache-Control max-age, in seconds, for pages."),
     Setting(
         "STALE_WHILE_REVALIDATE",
@@ -69,3 +74,11 @@ def configure(app: Flask, test_config: dict[str, Any] | None = None) -> None:
 
 def today(app: Flask) -> dt.date:
     return app.config["TODAY"] or dt.date.today()
+
+
+def now(app: Flask) -> dt.datetime:
+    """The current moment (UTC); with TODAY pinned, noon of that day, so exports are reproducible."""
+    pinned = app.config["TODAY"]
+    if pinned:
+        return dt.datetime.combine(pinned, dt.time(12), tzinfo=dt.UTC)
+    return dt.datetime.now(dt.UTC)

@@ -100,5 +100,5 @@ def region_of(snapshot: Snapshot, briefing: Briefing) -> Region | None:
 
 
 def recently_updated(briefings: Iterable[Briefing], limit: int = 6) -> list[Briefing]:
-    dated = [b for b in briefings if b.meta.updated]
-    return sorted(dated, key=lambda b: (b.meta.updated, b.meta.country), reverse=True)[:limit]
+    dated = [b for b in briefings if b.updated_on]
+    return sorted(dated, key=lambda b: (b.updated_on, b.meta.country), reverse=True)[:limit]

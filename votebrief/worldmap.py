@@ -93,7 +93,7 @@ def _svg(
 ) -> Markup:
     parts: list[Markup] = [
         Markup(
-            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="{}" role="img" aria-labelledby="{}-title {}-desc">'
+            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="{}" role="group" aria-labelledby="{}-title {}-desc">'
         ).format(world["viewBox"], dom_id, dom_id),
         Markup('<title id="{}-title">{}</title>').format(dom_id, title),
         Markup('<desc id="{}-desc">{}</desc>').format(
@@ -112,10 +112,13 @@ def _svg(
         # Several elections in one country: one shape, every label in the
         # tooltip, linking to the earliest-listed briefing.
         tooltip = "\n".join(f"{e.label} ({e.status})" for e in entries)
+        # A shortcut for the mouse only: keyboard and screen-reader users get the same
+        # links once, from the text list, instead of every country twice.
         highlighted.append(
-            Markup('<a href="{}" class="map-country"><title>{}</title><path class="{}" d="{}"/></a>').format(
-                first.href, tooltip, STATUS_CLASSES[first.status], shape["d"]
-            )
+            Markup(
+                '<a href="{}" class="map-country" tabindex="-1" aria-hidden="true">'
+                '<title>{}</title><path class="{}" d="{}"/></a>'
+            ).format(first.href, tooltip, STATUS_CLASSES[first.status], shape["d"])
         )
     # Highlighted shapes last, so their outlines sit on top of neighbours'.
     parts.extend(highlighted)

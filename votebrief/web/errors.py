@@ -26,7 +26,9 @@ def init_app(app: Flask) -> None:
 def _http_error(error: HTTPException):
     code = error.code or 500
     if request.path.startswith("/api/"):
-        return {"error": {"status": code, "message": error.description}}, code
+        # The exception's own headers matter (Allow on a 405); its HTML Content-Type does not.
+        kept = [(name, value) for name, value in error.get_headers() if name != "Content-Type"]
+        return {"error": {"status": code, "message": error.description}}, code, kept
     body = render_template("error.html", code=code, title=TITLES.get(code, error.name), message=error.description)
     response = error.get_response()
     response.set_data(body)

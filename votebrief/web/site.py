@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hmac
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
 from markupsafe import Markup
 
 from votebrief import views
 from votebrief.calendar import (
+    FILTER_NAMES,
     MAX_YEAR,
     MIN_YEAR,
     FilterError,
@@ -47,12 +49,22 @@ def body_html(briefing_or_page) -> Markup:
     )
 
 
-def visible(slug: str) -> Briefing:
+def visible(slug: str, *, preview: bool = False) -> Briefing:
+    """The briefing a reader may see at this slug (with ``preview``, drafts too), else 404."""
     # Slugs are looked up in the loaded index, never joined into a file path.
     briefing = snapshot().briefings.get(slug)
-    if briefing is None or not briefing.is_public(current_now()):
+    if briefing is None or not (preview or briefing.is_public(current_now())):
         abort(404)
     return briefing
+
+
+def preview_allowed() -> bool:
+    """Drafts show in debug, or with ?preview=<PREVIEW_TOKEN>; with no token set, never outside debug."""
+    if current_app.debug:
+        return True
+    token, given = current_app.config.get("PREVIEW_TOKEN"), request.args.get("preview")
+    # compare_digest: how long the comparison takes must not reveal how much of a guess was right.
+    return bool(token) and given is not None and hmac.compare_digest(given.encode(), str(token).encode())
 
 
 def image_exists(file: str) -> bool:
@@ -90,12 +102,16 @@ def home():
             world_map=_map(upcoming),
         )
 
-    return cached_response(render)
+    return cached_response(render, vary_args=())
 
 
 @bp.get("/countries/<slug>/")
 def briefing(slug: str):
-    found = visible(slug)
+    found = visible(slug, preview=preview_allowed())
+    draft = not found.is_public(current_now())
+    # In debug, an author previewing their edit sees what is wrong with the file, while the
+    # page keeps showing its last good version.
+    problems = [p for p in snapshot().problems if p.path == found.path] if current_app.debug else []
 
     def render() -> str:
         view = views.briefing_view(found, current_today())
@@ -111,9 +127,21 @@ def briefing(slug: str):
             show_image=bool(found.meta.image and image_exists(found.meta.image.file)),
             share=share_links(url, view.title),
             canonical=url,
+            problems=problems,
+            preview=draft,
         )
 
-    return cached_response(render)
+    if draft:
+        # A preview bypasses the page cache, the hot cache and ETags: a draft is never stored
+        # where a request without the token (or a CDN) could be served it.
+        response = make_response(render())
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["X-Robots-Tag"] = "noindex"
+        return response
+    if problems:
+        # The page cache and its ETag know only good content: a page showing problems bypasses both (no 304).
+        return render()
+    return cached_response(render, vary_args=())
 
 
 @bp.get("/countries/")
@@ -128,7 +156,7 @@ def countries():
                 groups.append((region, members))
         return render_template("countries.html", groups=groups, total=len(briefings))
 
-    return cached_response(render)
+    return cached_response(render, vary_args=())
 
 
 @bp.get("/regions/<slug>/")
@@ -148,7 +176,7 @@ def region(slug: str):
             upcoming=views.upcoming_elections(briefings, today),
         )
 
-    return cached_response(render)
+    return cached_response(render, vary_args=())
 
 
 @bp.get("/<slug>/")
@@ -156,7 +184,7 @@ def page(slug: str):
     found = snapshot().pages.get(slug)
     if found is None:
         abort(404)
-    return cached_response(lambda: render_template("page.html", page=found.meta, body=body_html(found)))
+    return cached_response(lambda: render_template("page.html", page=found.meta, body=body_html(found)), vary_args=())
 
 
 def _regions_with_counts(snap, briefings: list[Briefing]) -> list[tuple]:
@@ -181,7 +209,7 @@ def _map(entries: list[views.ElectionEntry]) -> Markup:
             continue
         countries.append(
             MapCountry(
-                iso=entry.briefing.meta.iso,
+                iso=entry.briefing.meta.iso[:2],
                 name=entry.country,
                 href=url_for("site.briefing", slug=entry.slug),
                 status=fh.status.value,
@@ -245,7 +273,7 @@ def _calendar_page(year: int | None):
             year=year,
         )
 
-    return cached_response(render)
+    return cached_response(render, vary_args=FILTER_NAMES)
 
 
 def _filter_form(snap, filters: Filters, briefings: list[Briefing], *, with_year: bool = True) -> list[dict]:
@@ -317,4 +345,4 @@ def search():
         hits = search_index().search(query) if query else []
         return render_template("search.html", query=query, hits=hits)
 
-    return cached_response(render)
+    return cached_response(render, vary_args=("q",))

@@ -6,8 +6,8 @@ import datetime as dt
 
 from flask import current_app
 
+from votebrief import settings
 from votebrief.loader import ContentStore, Snapshot
-from votebrief.settings import today
 
 
 def store() -> ContentStore:
@@ -19,11 +19,8 @@ def snapshot() -> Snapshot:
 
 
 def current_today() -> dt.date:
-    return today(current_app)
+    return settings.today(current_app)
 
 
 def current_now() -> dt.datetime:
-    pinned = current_app.config["TODAY"]
-    if pinned:
-        return dt.datetime.combine(pinned, dt.time(12), tzinfo=dt.UTC)
-    return dt.datetime.now(dt.UTC)
+    return settings.now(current_app)

@@ -1,0 +1,255 @@
+"""Benchmark: the site under the real gunicorn against Flask's own limit, measured in one run.
+
+Prints requests/s, p50/p99 latency and errors for each scenario, with its ratio to a
+minimal Flask app returning the same bytes from memory (the baseline); the cold render
+time per briefing; start-up time and memory per worker at 2,000 briefings; and, where
+the static export exists, full and one-file export times.
+
+    .venv/bin/python bench/bench.py            # about four minutes
+    .venv/bin/python bench/bench.py --seconds 3 --quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.corpus import generate  # noqa: E402
+
+PYTHON = sys.executable
+TODAY = "2026-11-24"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    base: str
+    started: float
+    ready: float
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=15)
+
+
+def start(app: str, env: dict[str, str], *, probe: str = "/", workers: int = 2) -> Server:
+    port = free_port()
+    full_env = {**os.environ, "WEB_CONCURRENCY": str(workers), "VOTEBRIEF_TODAY": TODAY, **env}
+    cmd = [PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"]
+    cmd += ["--access-logfile", "/dev/null", app]
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(base + probe, timeout=30) as response:
+                response.read()
+                break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"{app} did not start") from None
+            time.sleep(0.02)
+    return Server(process, base, started, time.perf_counter())
+
+
+@dataclass
+class Result:
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(name: str, url: str, seconds: int, connections: int, headers: list[str] = ()) -> Result:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    for header in headers:
+        cmd += ["-H", header]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))
+    errors = 0
+    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
+        errors += int(match.group(1))
+    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
+        errors += sum(int(g) for g in match.groups())
+    return Result(name, rps, p50, p99, errors)
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[bytes, dict[str, str]]:
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read(), dict(response.headers)
+
+
+def worker_rss_mb(master: int) -> list[float]:
+    children = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+    return sizes
+
+
+def cold_render_ms(content: Path, count: int = 60) -> float:
+    """Median time to render a briefing page with no cache at all: front-matter, Markdown, template."""
+    from app import create_app
+
+    app = create_app({"CONTENT_DIR": str(content), "TODAY": TODAY, "CACHE_TYPE": "NullCache", "CHECK_INTERVAL": 3600})
+    client = app.test_client()
+    client.get("/countries/country-0000/")  # load the content store once; we time rendering
+    times = []
+    for index in range(1, count + 1):
+        start = time.perf_counter()
+        response = client.get(f"/countries/country-{index:04d}/")
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+    return statistics.median(times)
+
+
+def export_times(content: Path) -> tuple[float, float] | None:
+    """Full and one-file `flask freeze` times, if the export command exists."""
+    env = {**os.environ, "VOTEBRIEF_CONTENT_DIR": str(content), "VOTEBRIEF_TODAY": TODAY}
+    check = subprocess.run(
+        [PYTHON, "-m", "flask", "--app", "app", "freeze", "--help"], cwd=ROOT, env=env, capture_output=True
+    )
+    if check.returncode != 0:
+        return None
+    dest = Path(tempfile.mkdtemp(prefix="votebrief-export-"))
+    cmd = [PYTHON, "-m", "flask", "--app", "app", "freeze", "--dest", str(dest)]
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True)
+    full = time.perf_counter() - start
+    edited = content / "countries" / "country-0007.md"
+    edited.write_text(edited.read_text().replace("## Section 1:", "## Section 1 (edited):"))
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True)
+    one = time.perf_counter() - start
+    shutil.rmtree(dest)
+    return full, one
+
+
+def table(results: list[Result], baseline: Result) -> str:
+    lines = [f"{'scenario':34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs baseline':>12}"]
+    for r in results:
+        lines.append(
+            f"{r.name:34} {r.rps:9.0f} {r.p50_ms:8.2f} {r.p99_ms:8.2f} {r.errors:7d} {r.rps / baseline.rps:11.2f}x"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per scenario")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--quick", action="store_true", help="skip the 2,000-briefing start-up and export runs")
+    args = parser.parse_args()
+    assert shutil.which("wrk"), "wrk is required: apt-get install wrk"
+    work = Path(tempfile.mkdtemp(prefix="votebrief-bench-"))
+    small = generate(work / "content-200", 200)
+    size = sum(f.stat().st_size for f in (small / "countries").iterdir()) / 200 / 1024
+    print(f"corpus: 200 briefings, {size:.1f} KB each")
+
+    site = start("app:app", {"VOTEBRIEF_CONTENT_DIR": str(small), "VOTEBRIEF_CHECK_INTERVAL": "1"})
+    page_url = site.base + "/countries/country-0042/"
+    page, headers = fetch(page_url)
+    (work / "page.html").write_bytes(page)
+    print(f"briefing page: {len(page) / 1024:.1f} KB of HTML")
+    baseline_server = start("bench.baseline:app", {"BASELINE_PAGE": str(work / "page.html")})
+    s, c = args.seconds, args.connections
+    baseline = wrk("baseline: Flask, same bytes, memory", baseline_server.base + "/", s, c)
+    baseline_server.stop()
+
+    results = [baseline]
+    results.append(wrk("cached briefing page", page_url, s, c))
+    results.append(wrk("304 revalidation (If-None-Match)", page_url, s, c, [f"If-None-Match: {headers['ETag']}"]))
+    results.append(wrk("calendar with filters", site.base + "/elections/?region=europe&kind=general", s, c))
+    results.append(wrk("search", site.base + "/search?q=commission+reform", s, c))
+    api = site.base + "/api/v1/briefings/country-0042.json"
+    try:
+        fetch(api)
+        results.append(wrk("API JSON (one briefing)", api, s, c))
+    except OSError:
+        print("(no API endpoint yet: skipped)")
+    site.stop()
+
+    no_hot = {"VOTEBRIEF_HOT_CACHE_BYTES": "0"}
+    miss = start("app:app", {"VOTEBRIEF_CONTENT_DIR": str(small), "VOTEBRIEF_CACHE_TYPE": "NullCache", **no_hot})
+    results.append(wrk("cache miss (NullCache: full render)", miss.base + "/countries/country-0042/", s, c))
+    miss.stop()
+
+    redis_bin = shutil.which("redis-server")
+    if redis_bin:
+        port = free_port()
+        redis_proc = subprocess.Popen(
+            [redis_bin, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        time.sleep(0.3)
+        shared = start(
+            "app:app",
+            {
+                "VOTEBRIEF_CONTENT_DIR": str(small),
+                "VOTEBRIEF_CACHE_REDIS_URL": f"redis://127.0.0.1:{port}/0",
+                **no_hot,
+            },
+        )
+        fetch(shared.base + "/countries/country-0042/")
+        results.append(wrk("cached briefing, Redis (no hot layer)", shared.base + "/countries/country-0042/", s, c))
+        shared.stop()
+        redis_proc.terminate()
+    print()
+    print(table(results, baseline))
+    print()
+    print(f"cold render of one briefing page (no cache), median: {cold_render_ms(small):.2f} ms")
+
+    if not args.quick:
+        large = generate(work / "content-2000", 2000)
+        big = start("app:app", {"VOTEBRIEF_CONTENT_DIR": str(large)}, probe="/countries/country-1234/")
+        print(f"2,000 briefings: start to first response (a briefing): {big.ready - big.started:.2f} s")
+        start_home = time.perf_counter()
+        fetch(big.base + "/")
+        print(f"2,000 briefings: then the home page, first render: {time.perf_counter() - start_home:.2f} s")
+        # Warm every page in both workers, then read each worker's memory.
+        for _ in range(2):
+            for index in range(2000):
+                fetch(f"{big.base}/countries/country-{index:04d}/")
+        rss = worker_rss_mb(big.process.pid)
+        print(f"2,000 briefings, every page cached: worker RSS {', '.join(f'{m:.0f} MB' for m in rss)}")
+        big.stop()
+        times = export_times(large)
+        if times:
+            print(f"export of 2,000 briefings: full {times[0]:.2f} s, after one edited file {times[1]:.2f} s")
+        else:
+            print("(no export command yet: skipped)")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

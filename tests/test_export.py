@@ -1,0 +1,250 @@
+"""The static export: `flask freeze` writes every public URL as a file a plain host serves
+correctly, the shipped content's export has no broken internal link, and drafts stay out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+import icalendar
+import pytest
+from conftest import TODAY
+from headless import HIDDEN, add_briefings
+
+from app import create_app
+from votebrief.export import MARKER
+from votebrief.urls import public_urls
+from votebrief.web.state import snapshot
+
+SITE = "http://127.0.0.1:8000"
+
+
+def freeze(runner, dest: Path, *args: str) -> str:
+    result = runner.invoke(args=["freeze", "--dest", str(dest), *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def url_to_file(build: Path, path: str) -> Path:
+    """Where a static host looks for a URL: a folder URL is its index.html."""
+    return build / (path.lstrip("/") + ("index.html" if path.endswith("/") else ""))
+
+
+def exported_urls(build: Path) -> set[str]:
+    urls = set()
+    for file in build.rglob("*"):
+        if file.is_file() and file.name not in {MARKER, "404.html"}:
+            relative = "/" + file.relative_to(build).as_posix()
+            urls.add(relative.removesuffix("index.html"))
+    return urls
+
+
+class Links(HTMLParser):
+    """Every <a href> and <link href> of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"a", "link"}:
+            self.hrefs += [v for k, v in attrs if k == "href" and v]
+
+
+def internal_targets(page_url: str, html: str) -> set[str]:
+    parser = Links()
+    parser.feed(html)
+    parser.close()
+    targets = set()
+    for href in parser.hrefs:
+        url = urlsplit(urljoin(SITE + page_url, href))
+        if f"{url.scheme}://{url.netloc}" == SITE:
+            targets.add(url.path)
+    return targets
+
+
+def ok(client, url: str) -> bool:
+    response = client.get(url)
+    response.close()
+    return response.status_code == 200
+
+
+@pytest.fixture(scope="module")
+def shipped_build(tmp_path_factory) -> Path:
+    """The shipped content, exported once for the tests that only read the result."""
+    app = create_app({"TESTING": True, "CHECK_INTERVAL": 0})  # not pinned: --today must do it
+    build = tmp_path_factory.mktemp("export") / "build"
+    freeze(app.test_cli_runner(), build, "--today", TODAY.isoformat())
+    return build
+
+
+def test_the_export_of_the_shipped_content_has_no_broken_internal_link(shipped_build, shipped_app):
+    exported = exported_urls(shipped_build)
+    client = shipped_app.test_client()
+    checked = 0
+    for page in sorted(u for u in exported if u.endswith("/")):
+        html = url_to_file(shipped_build, page).read_text(encoding="utf-8")
+        for target in internal_targets(page, html):
+            # A link the export cannot hold (search needs a server) must at least work on the app.
+            assert target in exported or ok(client, target), f"{page} links to {target}"
+            checked += 1
+    assert checked > 500
+
+
+def absolute_links(file: Path) -> set[str]:
+    """The site's own absolute URLs in a JSON, Atom or iCalendar file, read with its parser."""
+    found: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str) and value.startswith(SITE + "/"):
+            found.add(value)
+
+    if file.suffix == ".json" and file.name != "openapi.json":
+        walk(json.loads(file.read_text()))
+    elif file.suffix == ".atom":
+        feed = feedparser.parse(file.read_bytes())
+        found |= {link.href for item in (feed.feed, *feed.entries) for link in item.links}
+    elif file.suffix == ".ics":
+        calendar = icalendar.Calendar.from_ical(file.read_bytes())
+        found |= {str(c[prop]) for c in calendar.walk() for prop in ("URL", "SOURCE") if prop in c}
+    return {urlsplit(url).path for url in found if url.startswith(SITE + "/")}
+
+
+def test_the_links_in_feeds_calendars_and_json_point_into_the_export(shipped_build):
+    exported = exported_urls(shipped_build)
+    checked = 0
+    for file in shipped_build.rglob("*"):
+        for target in absolute_links(file):
+            assert target in exported, f"{file.relative_to(shipped_build)} links to {target}"
+            checked += 1
+    assert checked > 200
+
+
+def test_the_export_holds_exactly_the_public_urls_and_the_static_files(shipped_build, shipped_app):
+    with shipped_app.test_request_context():
+        expected = {u.path for u in public_urls(snapshot(), dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC))}
+        static = {f"{shipped_app.static_url_path}/{name}" for name in ("site.css", "favicon.svg")}
+    assert exported_urls(shipped_build) == expected | static
+    assert (shipped_build / "404.html").read_text().count("Page not found") >= 1
+
+
+def test_every_exported_url_is_what_the_app_serves(shipped_build, shipped_app):
+    client = shipped_app.test_client()
+    for url in sorted(exported_urls(shipped_build)):
+        response = client.get(url)
+        body = response.data
+        response.close()  # static files are served from open file handles
+        assert response.status_code == 200, url
+        assert url_to_file(shipped_build, url).read_bytes() == body, url
+
+
+def test_exported_files_have_names_a_static_host_serves_with_the_right_type(shipped_build):
+    assert (shipped_build / "index.html").read_text().startswith("<!doctype html>")
+    assert (shipped_build / "countries" / "kenya" / "index.html").is_file()
+    assert not feedparser.parse((shipped_build / "feed.atom").read_bytes()).bozo
+    assert not feedparser.parse((shipped_build / "regions" / "europe" / "feed.atom").read_bytes()).bozo
+    calendar = icalendar.Calendar.from_ical((shipped_build / "elections.ics").read_bytes())
+    assert calendar.walk("VEVENT")
+    icalendar.Calendar.from_ical((shipped_build / "countries" / "kenya.ics").read_bytes())
+    kenya = json.loads((shipped_build / "api" / "v1" / "briefings" / "kenya.json").read_text())
+    assert kenya["country"] == "Kenya" and kenya["today"] == "2026-11-24"
+    assert json.loads((shipped_build / "api" / "v1" / "openapi.json").read_text())["openapi"] == "3.1.0"
+    assert (shipped_build / "sitemap.xml").read_text().startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    assert "Sitemap: " in (shipped_build / "robots.txt").read_text()
+
+
+@pytest.fixture
+def world(content):
+    add_briefings(content)
+    return content
+
+
+def test_drafts_are_nowhere_in_the_export(runner, world, tmp_path):
+    build = tmp_path / "build"
+    freeze(runner, build)
+    for file in build.rglob("*"):
+        if file.is_file():
+            text = file.read_text(encoding="utf-8", errors="replace")
+            for slug, country in HIDDEN.items():
+                assert slug not in text and country not in text, file
+    assert not (build / "countries" / "gabon").exists()
+
+
+def test_today_pins_what_is_upcoming(runner, world, tmp_path):
+    before, after = tmp_path / "before", tmp_path / "after"
+    freeze(runner, before, "--today", "2027-08-09")
+    freeze(runner, after, "--today", "2027-08-11")
+    assert "Kenya: General Elections" in (before / "elections.ics").read_text()
+    assert "Kenya: General Elections" not in (after / "elections.ics").read_text()
+    assert json.loads((after / "api" / "v1" / "elections.json").read_text())["today"] == "2027-08-11"
+
+
+def test_a_new_export_replaces_an_old_one_and_drops_deleted_briefings(runner, world, tmp_path):
+    build = tmp_path / "build"
+    freeze(runner, build)
+    assert (build / "countries" / "spain" / "index.html").is_file()
+    (world / "countries" / "spain.md").unlink()
+    output = freeze(runner, build)
+    assert "Exported" in output
+    assert not (build / "countries" / "spain").exists() and not (build / "countries" / "spain.ics").exists()
+    assert (build / "countries" / "kenya" / "index.html").is_file() and (build / "404.html").is_file()
+
+
+def test_the_export_refuses_to_empty_a_folder_it_did_not_write(runner, tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.tex").write_text("years of work")
+    result = runner.invoke(args=["freeze", "--dest", str(precious)])
+    assert result.exit_code == 1 and "holds no earlier export" in result.output
+    assert (precious / "thesis.tex").read_text() == "years of work"
+    project = runner.invoke(args=["freeze", "--dest", str(Path(__file__).parent.parent)])
+    assert project.exit_code == 1 and "holds the project itself" in project.output
+
+
+def test_a_second_export_renders_only_the_edited_briefing_and_the_lists(tmp_path, content, briefing_file):
+    from votebrief.export import export_incrementally
+
+    briefing_file(
+        "ghana",
+        (content / "countries" / "kenya.md").read_text().replace("Kenya", "Ghana").replace("iso: KE", "iso: GH"),
+    )
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content), "TODAY": TODAY, "CHECK_INTERVAL": 0})
+    build = tmp_path / "build"
+    first = export_incrementally(app, build)
+    assert first.written == len(first.urls)
+    ghana_page = url_to_file(build, "/countries/ghana/")
+    untouched = ghana_page.stat().st_mtime_ns
+
+    again = export_incrementally(app, build)
+    assert again.written == 0 and again.removed == 0
+
+    kenya = content / "countries" / "kenya.md"
+    kenya.write_text(kenya.read_text().replace("politics in a paragraph", "an edited paragraph"))
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content), "TODAY": TODAY, "CHECK_INTERVAL": 0})
+    third = export_incrementally(app, build)
+    briefing_outputs = {"/countries/kenya/", "/countries/kenya.ics", "/api/v1/briefings/kenya.json"}
+    site_wide = [u for u in third.urls if "ghana" not in u and "kenya" not in u]
+    assert third.written == len(briefing_outputs) + len(site_wide)
+    assert "an edited paragraph" in url_to_file(build, "/countries/kenya/").read_text()
+    assert ghana_page.stat().st_mtime_ns == untouched
+
+
+def test_a_large_export_is_split_across_worker_processes(tmp_path, content, monkeypatch):
+    from votebrief import export
+
+    monkeypatch.setattr(export, "PARALLEL_MIN_URLS", 1)
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content), "TODAY": TODAY, "CHECK_INTERVAL": 0})
+    report = export.export_incrementally(app, tmp_path / "build", jobs=2)
+    for path in report.urls:
+        assert url_to_file(tmp_path / "build", path).is_file(), path

@@ -1,0 +1,253 @@
+"""Outputs for subscribers and crawlers: the Atom feeds, the iCalendar files, sitemap.xml and robots.txt.
+
+Each is built by the library made for its format (feedgen, icalendar, ElementTree) from the
+same view data as the pages, goes through the page cache (ETag, 304, Cache-Control), and
+lists public briefings only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+
+from feedgen.feed import FeedGenerator
+from flask import Blueprint, abort, current_app
+from icalendar import Calendar, Event, vDuration, vText
+
+from votebrief import views
+from votebrief.dates import DateRange, Precision, Status
+from votebrief.loader import Snapshot
+from votebrief.model import Briefing, Region
+from votebrief.urls import (
+    UrlKind,
+    briefing_calendar_path,
+    briefing_path,
+    public_urls,
+    region_feed_path,
+    region_path,
+)
+from votebrief.web.pagecache import cached_response
+from votebrief.web.site import body_html, visible
+from votebrief.web.state import current_now, current_today, snapshot
+
+bp = Blueprint("feeds", __name__)
+
+#: The newest briefings a feed carries; readers only fetch what changed since their last poll.
+FEED_SIZE = 50
+#: How often subscribed calendars should refresh: dates move rarely, and never hourly.
+CALENDAR_REFRESH = dt.timedelta(hours=12)
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def site_url() -> str:
+    return current_app.config["SITE_URL"]
+
+
+def midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def find_region(snap: Snapshot, slug: str) -> Region:
+    found = next((r for r in snap.site.regions if r.slug == slug), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+# --- Atom ---------------------------------------------------------------------------------
+
+
+@bp.get("/feed.atom")
+def feed():
+    def render() -> str:
+        snap = snapshot()
+        briefings = views.public_briefings(snap, current_now())
+        title = f"{snap.site.name}: updated briefings"
+        return atom_feed(snap, briefings, title, "/feed.atom", "/")
+
+    return cached_response(render, "application/atom+xml", vary_args=())
+
+
+@bp.get("/regions/<slug>/feed.atom")
+def region_feed(slug: str):
+    snap = snapshot()
+    region = find_region(snap, slug)
+
+    def render() -> str:
+        briefings = [b for b in views.public_briefings(snap, current_now()) if b.meta.region == region.name]
+        title = f"{snap.site.name}: {region.name}"
+        return atom_feed(snap, briefings, title, region_feed_path(slug), region_path(slug))
+
+    return cached_response(render, "application/atom+xml", vary_args=())
+
+
+def updated_on(briefing: Briefing) -> dt.datetime | None:
+    """When a briefing last changed: ``updated`` (else its last commit), else ``publish_at``."""
+    if briefing.updated_on:
+        return midnight(briefing.updated_on)
+    return briefing.meta.publish_at
+
+
+def atom_feed(snap: Snapshot, briefings: Iterable[Briefing], title: str, self_path: str, page_path: str) -> str:
+    """Briefings newest update first. A briefing that gives no date has no update to announce, so it is left out."""
+    base = site_url()
+    dated = [(when, b) for b in briefings if (when := updated_on(b)) is not None]
+    dated.sort(key=lambda pair: (-pair[0].timestamp(), pair[1].meta.country))
+    dated = dated[:FEED_SIZE]
+    today = current_today()
+
+    fg = FeedGenerator()
+    fg.id(base + self_path)
+    fg.title(title)
+    fg.subtitle(snap.site.description)
+    fg.link(href=base + self_path, rel="self", type="application/atom+xml")
+    fg.link(href=base + page_path, rel="alternate", type="text/html")
+    fg.author({"name": snap.site.name, "uri": base + "/"})
+    fg.language("en")
+    fg.rights(snap.site.disclaimer)
+    # A feed with no entries still needs a date: the start of today keeps the output deterministic.
+    fg.updated(dated[0][0] if dated else midnight(today))
+    for when, briefing in dated:
+        url = base + briefing_path(briefing.slug)
+        entry = fg.add_entry(order="append")
+        entry.id(url)
+        entry.title(views.briefing_view(briefing, today).title)
+        entry.link(href=url, rel="alternate", type="text/html")
+        entry.updated(when)
+        if briefing.meta.publish_at:
+            entry.published(briefing.meta.publish_at)
+        entry.summary(briefing.meta.summary)
+        entry.content(str(body_html(briefing)), type="html")
+        region = views.region_of(snap, briefing)
+        entry.category(term=region.slug if region else briefing.meta.region, label=briefing.meta.region)
+    return fg.atom_str(pretty=True).decode()
+
+
+# --- iCalendar ----------------------------------------------------------------------------
+
+
+@bp.get("/elections.ics")
+def elections_calendar():
+    def render() -> str:
+        snap, today = snapshot(), current_today()
+        upcoming = views.upcoming_elections(views.public_briefings(snap, current_now()), today)
+        name = f"{snap.site.name}: upcoming elections"
+        intro = f"Upcoming national elections in the {snap.site.name} briefings."
+        return ical(upcoming, name, intro, "elections", "/elections.ics", "/elections/")
+
+    return cached_response(render, "text/calendar", vary_args=())
+
+
+@bp.get("/countries/<slug>.ics")
+def country_calendar(slug: str):
+    found = visible(slug)
+
+    def render() -> str:
+        upcoming = views.upcoming_elections([found], current_today())
+        name = f"{found.meta.country}: elections ({snapshot().site.name})"
+        intro = f"Upcoming elections in {found.meta.country}."
+        return ical(upcoming, name, intro, f"{slug}-elections", briefing_calendar_path(slug), briefing_path(slug))
+
+    return cached_response(render, "text/calendar", vary_args=())
+
+
+def on_known_days(entry: views.ElectionEntry) -> bool:
+    """True when the vote's day (or days) is known, so a calendar event would not be made up.
+
+    A month, a year or a deadline alone is not a day; a postponed vote's date is the one it
+    no longer takes place on.
+    """
+    when = entry.election.when
+    return when.when is not None and when.precision is Precision.DAY and entry.election.status is not Status.POSTPONED
+
+
+def event_uid(entry: views.ElectionEntry) -> str:
+    # The same election keeps the same UID from one fetch to the next, so a subscribed
+    # calendar updates the event in place instead of adding a copy.
+    e = entry.election
+    return f"{entry.slug}-{e.kind.value}-{e.when.first.isoformat()}-r{e.round or 1}@votebrief"
+
+
+def election_event(entry: views.ElectionEntry) -> Event:
+    e, meta = entry.election, entry.briefing.meta
+    url = site_url() + briefing_path(entry.slug)
+    start = e.when.first.earliest()
+    last = e.when.when.end.earliest() if isinstance(e.when.when, DateRange) else start
+    stamp = midnight(entry.briefing.updated_on or current_today())
+    details = [f"{e.label}: {entry.date_text}.", e.note, meta.summary, f"Briefing: {url}"]
+    event = Event.new(
+        uid=event_uid(entry),
+        summary=f"{entry.country}: {e.label}",
+        start=start,
+        end=last + dt.timedelta(days=1),  # all-day DTEND is exclusive
+        description="\n\n".join(d for d in details if d),
+        location=entry.country,
+        categories=["Election", e.kind.label],
+        url=url,
+        stamp=stamp,
+        last_modified=stamp,
+        status="CONFIRMED" if e.status is Status.SCHEDULED else "TENTATIVE",
+        transparency="TRANSPARENT",  # an election day does not make the subscriber busy
+    )
+    return event
+
+
+def ical(entries: list[views.ElectionEntry], name: str, intro: str, uid: str, self_path: str, page_path: str) -> str:
+    """Exact-day elections as all-day events; the rest are named in the calendar's description, never faked."""
+    base = site_url()
+    events = [election_event(e) for e in entries if on_known_days(e)]
+    undated = [e for e in entries if not on_known_days(e)]
+    description = intro
+    if undated:
+        lines = "\n".join(f"- {e.country}: {e.label}, {e.date_text}" for e in undated)
+        description += f"\n\nNo day set yet, so not shown as events:\n{lines}"
+    cal = Calendar.new(
+        prodid=f"-//{snapshot().site.name}//Election calendar//EN",
+        name=name,
+        description=description,
+        method="PUBLISH",
+        uid=f"{uid}@votebrief",
+        url=base + page_path,
+        source=base + self_path,
+    )
+    # icalendar types the X-WR-* copies as unknown values, which it neither escapes nor folds:
+    # as TEXT they survive a newline or a comma.
+    cal["X-WR-CALNAME"], cal["X-WR-CALDESC"] = vText(name), vText(description)
+    cal.add("REFRESH-INTERVAL", vDuration(CALENDAR_REFRESH), parameters={"VALUE": "DURATION"})
+    cal.add("X-PUBLISHED-TTL", vDuration(CALENDAR_REFRESH))  # the same hint, for Outlook and Google
+    seen: set[str] = set()
+    for event in events:
+        # Two identical lines in a briefing would give one UID twice, which calendars refuse.
+        uid = str(event["UID"])
+        if uid not in seen:
+            seen.add(uid)
+            cal.add_component(event)
+    return cal.to_ical().decode()
+
+
+# --- Crawlers -----------------------------------------------------------------------------
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    def render() -> str:
+        urlset = ET.Element("urlset", xmlns=SITEMAP_NS)
+        for url in public_urls(snapshot(), current_now()):
+            if url.kind is not UrlKind.PAGE:
+                continue
+            item = ET.SubElement(urlset, "url")
+            ET.SubElement(item, "loc").text = site_url() + url.path
+            if url.lastmod:
+                ET.SubElement(item, "lastmod").text = url.lastmod.isoformat()
+        ET.indent(urlset)
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(urlset, encoding="unicode") + "\n"
+
+    return cached_response(render, "application/xml", vary_args=())
+
+
+@bp.get("/robots.txt")
+def robots():
+    # Search result pages are an endless space of near-duplicates: crawlers should skip them.
+    body = f"User-agent: *\nDisallow: /search\n\nSitemap: {site_url()}/sitemap.xml\n"
+    return cached_response(lambda: body, "text/plain", vary_args=())
