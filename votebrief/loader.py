@@ -143,6 +143,9 @@ class LazyBriefings(Mapping[str, Briefing]):
             with self._assembling:
                 if self._final is None:
                     self._final, self._problems = self._assemble()
+                    # Every lookup now goes through _final: let the raw bytes go (15 KB a file).
+                    self._claims = {}
+                    self._parsed = {}
         return self._final
 
     def _assemble(self) -> tuple[dict[str, Briefing], tuple[ContentError, ...]]:

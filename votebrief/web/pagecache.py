@@ -94,6 +94,8 @@ class HotPages:
         self.now = now_fn
         self.max_bytes = int(max_bytes)
         self.entries: dict[tuple, HotEntry] = {}
+        #: Rendered pages by cache key, when no shared cache is configured (see _hot_layer_suffices).
+        self.pages: dict[str, tuple[bytes, bytes | None]] = {}
         self.size = 0
         self.version: tuple[str, dt.date, int] | None = None
 
@@ -110,8 +112,7 @@ class HotPages:
         version = (snap.fingerprint, self.today(), published_epoch(snap, self.now()))
         if version != self.version:
             # Entries of an older version can never match again: drop them all at once.
-            self.entries.clear()
-            self.size = 0
+            self._clear()
             self.version = version
         return version
 
@@ -132,14 +133,30 @@ class HotPages:
                 return [] if method == "HEAD" else [entry.body]
         return self.app(environ, start_response)
 
+    def keep_page(self, key: str, page: tuple[bytes, bytes | None], version: tuple[str, dt.date, int]) -> None:
+        """Keep a rendered page (plain and gzip) under its cache key, within the byte budget."""
+        size = len(page[0]) + len(page[1] or b"")
+        if self.max_bytes <= 0 or version != self.current_version():
+            return
+        if self.size + size > self.max_bytes:
+            self._clear()
+        self.pages[key] = page
+        self.size += size
+
+    def _clear(self) -> None:
+        self.entries.clear()
+        self.pages.clear()
+        self.size = 0
+
     def remember(self, environ: dict, entry: HotEntry) -> None:
         if self.max_bytes <= 0 or entry.version != self.current_version():
             return
-        if self.size + len(entry.body) > self.max_bytes:
-            self.entries.clear()
-            self.size = 0
+        if self.size > self.max_bytes:
+            self._clear()
+        # The body is the very bytes object kept in ``pages`` (or the shared cache's copy):
+        # counted once there, so only the headers add here.
         self.entries[self.key(environ)] = entry
-        self.size += len(entry.body)
+        self.size += 512
 
 
 def published_epoch(snap: Snapshot, moment: dt.datetime) -> int:
@@ -191,12 +208,17 @@ def cached_response(render: Callable[[], str], mimetype: str = "text/html", vary
     if _not_modified(etag, modified):
         return Response(status=304, headers=[("ETag", f'"{etag}"'), *common])
     # In debug an author expects every reload to render afresh (and to see content problems).
-    entry = None if current_app.debug else _get(key)
+    hot: HotPages = current_app.extensions["votebrief.hot"]
+    local = _hot_layer_suffices()
+    entry = None if current_app.debug else (hot.pages.get(key) if local else _get(key))
     if entry is None:
         body = render().encode()
         entry = (body, gzip.compress(body, 6, mtime=0) if len(body) >= GZIP_MIN_BYTES else None)
         if not current_app.debug:
-            _set(key, entry)
+            if local:
+                hot.keep_page(key, entry, current_version())
+            else:
+                _set(key, entry)
     body, zipped = entry
     headers = [("Content-Type", f"{mimetype}; charset=utf-8" if mimetype.startswith("text/") else mimetype)]
     if zipped is not None and "gzip" in request.accept_encodings:
@@ -206,10 +228,17 @@ def cached_response(render: Callable[[], str], mimetype: str = "text/html", vary
     tag = ("ETag", f'"{etag}"')
     headers += [tag, ("Content-Length", str(len(body))), *common]
     if not current_app.debug:
-        hot: HotPages = current_app.extensions["votebrief.hot"]
         version = current_version()
         hot.remember(request.environ, HotEntry(version, etag, http_date(modified), headers, [tag, *common], body))
     return Response(body, headers=headers)
+
+
+def _hot_layer_suffices() -> bool:
+    """With an in-process cache, the hot layer already keeps the finished page: a second copy
+    in SimpleCache would only double each worker's memory. A shared cache (Redis) is still
+    filled, since that is how the other workers and instances get the page."""
+    hot: HotPages = current_app.extensions["votebrief.hot"]
+    return hot.max_bytes > 0 and current_app.config["CACHE_TYPE"] in {"SimpleCache", "simple", "NullCache", "null"}
 
 
 def _not_modified(etag: str, modified: dt.datetime) -> bool:
@@ -222,6 +251,10 @@ def _not_modified(etag: str, modified: dt.datetime) -> bool:
 
 def cached_fragment(key: str, render: Callable[[], str]) -> str:
     """A piece of a page (a rendered body) cached under ``key`` and the code version."""
+    if _hot_layer_suffices():
+        # In-process only: the finished pages are kept, and a body is rendered again only
+        # when its page is; keeping the fragments too would cost more memory than it saves time.
+        return render()
     key = f"{key}:{current_app.extensions['votebrief.code_version']}"
     value = _get(key)
     if value is None:
