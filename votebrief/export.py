@@ -32,8 +32,8 @@ from votebrief.web.state import current_now, current_today, snapshot
 #: Left in every export, so a later export into the same folder knows it may replace its files.
 MARKER = ".votebrief-export"
 NOT_FOUND_PAGE = "404.html"
-#: Below this many outputs, forking workers costs more than it saves.
-PARALLEL_MIN_URLS = 100
+#: Below this many outputs, forking workers (about 10 ms each) costs more than it saves.
+PARALLEL_MIN_URLS = 8
 
 
 class ExportError(click.ClickException):
