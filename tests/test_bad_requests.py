@@ -12,7 +12,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from test_edits_under_load import gunicorn_server
+from servers import gunicorn
 
 #: Text that would only appear if a file outside content/ leaked into a response.
 LEAKS = ["root:x:0:0", "def create_app", "import ", "[tool.pytest", "SECRET"]
@@ -218,7 +218,7 @@ def raw_request(base: str, request_line: bytes) -> tuple[int, bytes]:
 @pytest.mark.server
 def test_the_real_server_answers_raw_bad_requests_without_a_5xx_or_a_leak(content, tmp_path, secret):
     log = tmp_path / "gunicorn.log"
-    with gunicorn_server(content, log) as base:
+    with gunicorn(content, log=log) as base:
         results = [(line, *raw_request(base, line)) for line, _ in RAW_REQUESTS]
         head_status, head = raw_request(base, b"HEAD /countries/kenya/ HTTP/1.1")
     for (line, allowed), (_, status, data) in zip(RAW_REQUESTS, results, strict=True):

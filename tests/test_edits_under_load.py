@@ -13,20 +13,16 @@ import collections
 import os
 import random
 import re
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from conftest import KENYA, write
-from test_gunicorn import ROOT, free_port
+from servers import gunicorn
 
 from votebrief.loader import ContentStore
 
@@ -36,38 +32,6 @@ CLIENT_THREADS = 4
 #: Each edited briefing, with an ISO code of its own so that no two collide.
 EDITED = {"alpha": "FR", "beta": "DE", "gamma": "IT"}
 MARKER = re.compile(r"version-([a-z]+)-(\d+)-end")
-
-
-@contextmanager
-def gunicorn_server(content: Path, log: Path, **env: str) -> Iterator[str]:
-    """Start gunicorn as the Procfile does (two workers) on a free loopback port; yield its base URL."""
-    port = free_port()
-    environ = {
-        **os.environ,
-        "WEB_CONCURRENCY": "2",
-        "VOTEBRIEF_CONTENT_DIR": str(content),
-        "VOTEBRIEF_TODAY": "2026-11-24",
-        **env,
-    }
-    cmd = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "app:app"]
-    with log.open("wb") as errors:
-        process = subprocess.Popen(cmd, cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=errors)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 15
-            while True:
-                try:
-                    urllib.request.urlopen(base + "/robots-check-ready", timeout=2)
-                except urllib.error.HTTPError:
-                    break  # any HTTP answer means a worker is up
-                except OSError:
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        raise RuntimeError(f"gunicorn did not start:\n{log.read_text()}") from None
-                    time.sleep(0.05)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
 
 
 def fetch(url: str) -> tuple[int, str]:
@@ -199,7 +163,7 @@ def test_pages_stay_whole_and_new_versions_show_while_files_churn_under_load(con
     tally, stop = Tally(), threading.Event()
     log = tmp_path / "gunicorn.log"
 
-    with gunicorn_server(content, log, VOTEBRIEF_CHECK_INTERVAL=str(CHECK_INTERVAL)) as base:
+    with gunicorn(content, log=log, VOTEBRIEF_CHECK_INTERVAL=str(CHECK_INTERVAL)) as base:
         threads = [
             threading.Thread(target=client, args=(base, urls, writer, tally, stop)) for _ in range(CLIENT_THREADS)
         ]

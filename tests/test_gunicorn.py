@@ -1,58 +1,17 @@
 """The real gunicorn serves the app as the Procfile starts it, and picks up edits without a restart."""
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
+from servers import get, gunicorn
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
 
 
 @pytest.fixture
 def server(content):
-    port = free_port()
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "2",
-        "VOTEBRIEF_CONTENT_DIR": str(content),
-        "VOTEBRIEF_TODAY": "2026-11-24",
-        "VOTEBRIEF_CHECK_INTERVAL": "0.2",
-    }
-    cmd = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "app:app"]
-    process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            get(base + "/")
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with gunicorn(content, VOTEBRIEF_CHECK_INTERVAL="0.2") as base:
+        yield base
 
 
 def test_gunicorn_serves_the_briefing_and_picks_up_an_edit(server, content):

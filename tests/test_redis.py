@@ -2,24 +2,18 @@
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 
 import pytest
 import redis
+from servers import free_port
 
 from app import create_app
 from votebrief.web import site
 from votebrief.web.pagecache import cache
 
 TODAY = "2026-11-24"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

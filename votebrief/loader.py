@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from votebrief.errors import ContentError, ContentFileError, Severity
+from votebrief.errors import ContentError, ContentFileError
 from votebrief.gitdates import GitDates
 from votebrief.model import Briefing, Page, Region, SiteConfig
 from votebrief.parse import digest, parse_briefing, parse_page, parse_site_config
@@ -469,9 +469,6 @@ class ContentStore:
                 return entry.parser(claim.pending, entry.shown) if entry.parser else None
             except ContentFileError:
                 return None
-
-    def errors(self) -> list[ContentError]:
-        return [p for p in self.snapshot().problems if p.severity is Severity.ERROR]
 
 
 __all__ = ["ContentStore", "Snapshot", "digest"]

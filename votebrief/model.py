@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import pycountry
 from pydantic import (
@@ -313,9 +313,6 @@ class PageMeta(Strict):
     summary: Text | None = None
     nav: StrictInt | None = None
     updated: Day | None = None
-
-
-Kind = Literal["briefing", "page"]
 
 
 @dataclass(frozen=True, slots=True)

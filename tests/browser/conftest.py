@@ -8,10 +8,6 @@ pass without really running them.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import SITE_YAML, write
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, Route, sync_playwright
-from test_gunicorn import ROOT, free_port, get
+from servers import ROOT, free_port, gunicorn
 from test_seatchart import RESULTS_BRIEFING
 
 from app import create_app
@@ -51,27 +47,9 @@ PAGES = {
 def site() -> Iterator[str]:
     """The base URL of the real gunicorn serving the shipped content, pinned to TODAY."""
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VOTEBRIEF_")}
     # SITE_URL is the address the browser uses, so canonical and share links point back here.
-    env |= {"PORT": str(port), "WEB_CONCURRENCY": "2", "VOTEBRIEF_TODAY": TODAY, "VOTEBRIEF_SITE_URL": base}
-    cmd = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "app:app"]
-    process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if get(base + "/")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not start on {base} (exit code {process.poll()})")
-            time.sleep(0.1)
+    with gunicorn(None, port=port, VOTEBRIEF_SITE_URL=f"http://127.0.0.1:{port}") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="package")
