@@ -102,3 +102,9 @@ def runner(app):
 def shipped_app():
     """The app over the shipped content/ folder, pinned to the test date."""
     return create_app({"TESTING": True, "TODAY": TODAY, "CHECK_INTERVAL": 0})
+
+
+@pytest.fixture(autouse=True)
+def _export_cache_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`flask freeze` keeps rendered bodies in the project's instance/ folder; tests keep theirs apart."""
+    monkeypatch.setenv("VOTEBRIEF_EXPORT_CACHE_DIR", str(tmp_path / "export-cache"))

@@ -212,32 +212,132 @@ def test_the_export_refuses_to_empty_a_folder_it_did_not_write(runner, tmp_path)
     assert project.exit_code == 1 and "holds the project itself" in project.output
 
 
-def test_a_second_export_renders_only_the_edited_briefing_and_the_lists(tmp_path, content, briefing_file):
+def _export(content: Path, build: Path, **kwargs):
     from votebrief.export import export_incrementally
 
-    briefing_file(
-        "ghana",
-        (content / "countries" / "kenya.md").read_text().replace("Kenya", "Ghana").replace("iso: KE", "iso: GH"),
-    )
     app = create_app({"TESTING": True, "CONTENT_DIR": str(content), "TODAY": TODAY, "CHECK_INTERVAL": 0})
+    return export_incrementally(app, build, **kwargs)
+
+
+def _files(build: Path) -> dict[str, bytes]:
+    return {
+        f.relative_to(build).as_posix(): f.read_bytes() for f in build.rglob("*") if f.is_file() and f.name != MARKER
+    }
+
+
+def _with_ghana(content: Path, briefing_file) -> Path:
+    kenya = (content / "countries" / "kenya.md").read_text()
+    return briefing_file(
+        "ghana", kenya.replace("Kenya", "Ghana").replace("iso: KE", "iso: GH").replace("2026-11-20", "2026-03-01")
+    )
+
+
+def test_a_second_export_renders_only_the_edited_briefing_and_the_feeds_that_show_its_body(
+    tmp_path, content, briefing_file
+):
+    _with_ghana(content, briefing_file)
     build = tmp_path / "build"
-    first = export_incrementally(app, build)
-    assert first.written == len(first.urls)
+    first = _export(content, build)
+    assert first.rendered == first.urls
     ghana_page = url_to_file(build, "/countries/ghana/")
     untouched = ghana_page.stat().st_mtime_ns
 
-    again = export_incrementally(app, build)
-    assert again.written == 0 and again.removed == 0
+    again = _export(content, build)
+    assert again.rendered == [] and again.removed == 0
 
     kenya = content / "countries" / "kenya.md"
     kenya.write_text(kenya.read_text().replace("politics in a paragraph", "an edited paragraph"))
-    app = create_app({"TESTING": True, "CONTENT_DIR": str(content), "TODAY": TODAY, "CHECK_INTERVAL": 0})
-    third = export_incrementally(app, build)
-    briefing_outputs = {"/countries/kenya/", "/countries/kenya.ics", "/api/v1/briefings/kenya.json"}
-    site_wide = [u for u in third.urls if "ghana" not in u and "kenya" not in u]
-    assert third.written == len(briefing_outputs) + len(site_wide)
+    third = _export(content, build)
+    # The body alone changed: no list changes, and only the feeds carrying Kenya's text are rendered.
+    assert third.rendered == sorted(
+        [
+            "/countries/kenya/",
+            "/countries/kenya.ics",
+            "/api/v1/briefings/kenya.json",
+            "/feed.atom",
+            "/regions/africa/feed.atom",
+        ]
+    )
     assert "an edited paragraph" in url_to_file(build, "/countries/kenya/").read_text()
+    assert "an edited paragraph" in url_to_file(build, "/feed.atom").read_text()
     assert ghana_page.stat().st_mtime_ns == untouched
+
+
+def test_a_front_matter_edit_renders_the_briefing_and_every_site_wide_output(tmp_path, content, briefing_file):
+    _with_ghana(content, briefing_file)
+    build = tmp_path / "build"
+    first = _export(content, build)
+    kenya = content / "countries" / "kenya.md"
+    kenya.write_text(kenya.read_text().replace("population: 55.8 million", "population: 56.4 million"))
+    second = _export(content, build)
+    site_wide = [u for u in first.urls if "ghana" not in u and "kenya" not in u]
+    assert second.rendered == sorted(
+        [*site_wide, "/countries/kenya/", "/countries/kenya.ics", "/api/v1/briefings/kenya.json"]
+    )
+
+
+EDITS = {
+    "body": lambda c: _replace(c / "countries" / "kenya.md", "politics in a paragraph", "politics, edited"),
+    "front-matter": lambda c: _replace(c / "countries" / "kenya.md", "updated: 2026-11-20", "updated: 2026-11-23"),
+    "the summary": lambda c: _replace(c / "countries" / "ghana.md", "holds a general", "will hold a general"),
+    "a new election": lambda c: _replace(
+        c / "countries" / "ghana.md",
+        "elections:\n",
+        "elections:\n  - kind: presidential\n    date: 2028-12\n    status: due\n",
+    ),
+    "a new briefing": lambda c: (c / "countries" / "estonia.md").write_text(
+        (c / "countries" / "kenya.md")
+        .read_text()
+        .replace("Kenya", "Estonia")
+        .replace("iso: KE", "iso: EE")
+        .replace("region: Africa", "region: Europe")
+    ),
+    "a deleted briefing": lambda c: (c / "countries" / "ghana.md").unlink(),
+    "a broken briefing": lambda c: _replace(c / "countries" / "ghana.md", "iso: GH", "iso: [GH"),
+    "a body that is not UTF-8": lambda c: (c / "countries" / "ghana.md").write_bytes(
+        (c / "countries" / "ghana.md").read_bytes() + b"\n\xff\xfe caf\xe9\n"
+    ),
+    "a draft": lambda c: _replace(c / "countries" / "ghana.md", "region: Africa", "region: Africa\ndraft: true"),
+    "site.yaml": lambda c: _replace(c / "site.yaml", "Test briefings", "Briefings for tests"),
+    "a page": lambda c: _replace(c / "pages" / "about.md", "About us.", "About this site."),
+}
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_an_incremental_export_is_byte_for_byte_a_fresh_one(tmp_path, content, briefing_file, edit):
+    _with_ghana(content, briefing_file)
+    build, fresh = tmp_path / "build", tmp_path / "fresh"
+    _export(content, build)
+    EDITS[edit](content)
+    _export(content, build)
+    _export(content, fresh)
+    assert _files(build) == _files(fresh)
+
+
+def test_rendered_bodies_are_kept_between_exports(tmp_path, content, briefing_file, monkeypatch):
+    from votebrief.web import bodies
+
+    _with_ghana(content, briefing_file)
+    cache = tmp_path / "bodies"
+    _export(content, tmp_path / "one", cache_dir=cache)
+    kept = sorted(cache.rglob("*.html"))
+    assert len(kept) == 3  # Kenya's, Ghana's and the About page's bodies
+    rendered = []
+    original = bodies.BodyCache.html
+
+    def counting(self, markdown, render):
+        return original(self, markdown, lambda: rendered.append(markdown) or render())
+
+    monkeypatch.setattr(bodies.BodyCache, "html", counting)
+    _export(content, tmp_path / "two", cache_dir=cache)
+    assert rendered == []  # a new folder, every page rendered, no body rendered again
+    assert _files(tmp_path / "one") == _files(tmp_path / "two")
 
 
 def test_a_large_export_is_split_across_worker_processes(tmp_path, content, monkeypatch):
@@ -248,3 +348,16 @@ def test_a_large_export_is_split_across_worker_processes(tmp_path, content, monk
     report = export.export_incrementally(app, tmp_path / "build", jobs=2)
     for path in report.urls:
         assert url_to_file(tmp_path / "build", path).is_file(), path
+
+
+def test_a_file_mended_since_the_last_export_comes_back_everywhere(tmp_path, content, briefing_file):
+    ghana = _with_ghana(content, briefing_file)
+    good = ghana.read_bytes()
+    ghana.write_bytes(good + b"\n\xff not UTF-8\n")
+    build, fresh = tmp_path / "build", tmp_path / "fresh"
+    assert _export(content, build).errors == 1
+    ghana.write_bytes(good)
+    mended = _export(content, build)
+    assert mended.errors == 0 and "/countries/ghana/" in mended.rendered
+    _export(content, fresh)
+    assert _files(build) == _files(fresh)

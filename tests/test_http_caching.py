@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from votebrief.web import site
+from votebrief.web import pagecache, site
 
 
 def bump(path, text=None):
@@ -68,6 +68,22 @@ def test_pages_are_gzipped_for_clients_that_accept_it_with_their_own_etag(client
         "/countries/kenya/", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]}
     )
     assert again.status_code == 304
+
+
+def test_a_page_is_compressed_once_and_only_when_a_client_accepts_gzip(app, client, monkeypatch):
+    hot = app.extensions["votebrief.hot"]
+    plain = client.get("/countries/kenya/")
+    assert [zipped for _, zipped in hot.pages.values()] == [None]
+    compressions = []
+    compress = gzip.compress
+    monkeypatch.setattr(pagecache.gzip, "compress", lambda *a, **k: compressions.append(1) or compress(*a, **k))
+    for _ in range(2):
+        zipped = client.get("/countries/kenya/", headers={"Accept-Encoding": "gzip"})
+        assert gzip.decompress(zipped.data) == plain.data
+    assert len(compressions) == 1
+    assert hot.size == sum(len(body) + len(zipped or b"") for body, zipped in hot.pages.values()) + 512 * len(
+        hot.entries
+    )
 
 
 def test_head_gets_headers_without_a_body_from_both_paths(client):

@@ -1,10 +1,19 @@
 """Markdown bodies become safe HTML."""
 
 from html.parser import HTMLParser
+from pathlib import Path
 
+import frontmatter
+import markdown
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown.inlinepatterns import SimpleTagInlineProcessor
+from markdown.treeprocessors import InlineProcessor
 
-from votebrief.render import plain_text, render_markdown
+from votebrief.render import new_converter, plain_text, render_markdown
+
+CONTENT = Path(__file__).resolve().parent.parent / "content"
 
 
 def test_headings_get_anchors_and_tables_footnotes_and_smart_quotes_work():
@@ -83,3 +92,37 @@ def test_plain_text_strips_markup_for_search():
 )
 def test_smart_typography_curls_quotes_and_dashes_but_not_code(markdown, html):
     assert render_markdown(markdown) == html
+
+
+def _stock_and_quick() -> tuple[markdown.Markdown, markdown.Markdown]:
+    stock = new_converter()
+    stock.treeprocessors.register(InlineProcessor(stock), "inline", 20)
+    return stock, new_converter()
+
+
+def _same_html(stock: markdown.Markdown, quick: markdown.Markdown, text: str) -> None:
+    expected = stock.reset().convert(text)
+    assert quick.reset().convert(text) == expected
+
+
+def test_the_inline_shortcut_renders_every_shipped_body_exactly_as_python_markdown_does():
+    stock, quick = _stock_and_quick()
+    bodies = [frontmatter.load(path).content for path in sorted(CONTENT.glob("**/*.md"))]
+    assert len(bodies) > 10
+    for body in bodies:
+        _same_html(stock, quick, body)
+
+
+MARKDOWN_ALPHABET = "ab \n*_`\\[]()!<>&;#:/@^-'\"|.1"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=MARKDOWN_ALPHABET, max_size=80))
+def test_the_inline_shortcut_matches_python_markdown_on_any_mix_of_markup(text):
+    _same_html(*_stock_and_quick(), text)
+
+
+def test_an_unknown_inline_pattern_switches_the_shortcut_off():
+    md = new_converter()
+    md.inlinePatterns.register(SimpleTagInlineProcessor(r"()~~(.+?)~~", "del"), "strike", 65)
+    assert "<del>gone</del>" in md.convert("plain ~~gone~~ text")

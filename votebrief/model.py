@@ -330,6 +330,8 @@ class Briefing:
     lines: Mapping[tuple[str | int, ...], int] = field(default_factory=dict)
     #: The file's last commit date, used when the front-matter has no ``updated`` (votebrief.gitdates).
     updated_from_git: dt.date | None = None
+    #: The digest of the front-matter block alone (votebrief.parse.front_matter_digest).
+    front_digest: str = ""
 
     @property
     def updated_on(self) -> dt.date | None:

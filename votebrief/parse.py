@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import typing
 from collections.abc import Sequence
 from typing import TypeVar
@@ -20,10 +21,37 @@ def digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
+# python-frontmatter's fence, on bytes: it matches a subset of the lines the str pattern does.
+_FENCE = re.compile(rb"^-{3,}\s*$", re.MULTILINE)
+
+
+def front_matter_end(raw: bytes) -> int:
+    """Where a file's front-matter block ends (after its closing fence), found without parsing.
+
+    Never earlier than the parser's split: when in doubt (no fences, a BOM, CRLF line
+    ends), the whole file counts as front-matter. So an edit after this offset is an
+    edit of the Markdown body alone.
+    """
+    if b"\r" in raw:
+        return len(raw)
+    fences = _FENCE.finditer(raw)
+    first, second = next(fences, None), next(fences, None)
+    if first is None or first.start() != 0 or second is None:
+        return len(raw)
+    return second.end()
+
+
+def front_matter_digest(raw: bytes) -> str:
+    return digest(raw[: front_matter_end(raw)])
+
+
 def parse_briefing(raw: bytes, path: str, slug: str, regions: Sequence[str] = ()) -> Briefing:
     source = read_source(raw, path)
     meta = _validate(FrontMatter, source, path, {"regions": list(regions)})
-    return Briefing(slug, path, meta, source.body, source.first_line, digest(raw), source.warnings, source.lines)
+    return Briefing(
+        slug, path, meta, source.body, source.first_line, digest(raw), source.warnings, source.lines,
+        front_digest=front_matter_digest(raw),
+    )  # fmt: skip
 
 
 def parse_page(raw: bytes, path: str, slug: str) -> Page:

@@ -14,6 +14,7 @@ that points to it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -56,13 +57,15 @@ def party_colors(seats: Sequence[Seat]) -> list[str]:
     return [seat.color or next(spare, PALETTE[-1]) for seat in seats]
 
 
-def seat_positions(total: int) -> list[tuple[float, float]]:
+# A pure function of the chamber's size, and the costly part of a chart: worth keeping.
+@functools.lru_cache(maxsize=256)
+def seat_positions(total: int) -> tuple[tuple[float, float], ...]:
     """Seat centres in drawing units, left to right, for a hemicycle of ``total`` seats."""
     centers = get_seats_centers(total)
     # parliamentarch gives each centre an angle from the right-hand end; the largest
     # angle is the leftmost seat, and parties are seated from the left in list order.
     ordered = sorted(centers, key=centers.__getitem__, reverse=True)
-    return [(MARGIN + CANVAS * x, MARGIN + CANVAS * (1 - y)) for x, y in ordered]
+    return tuple((MARGIN + CANVAS * x, MARGIN + CANVAS * (1 - y)) for x, y in ordered)
 
 
 def _hemicycle(seats: Sequence[Seat], colors: Sequence[str], total: int) -> Markup:

@@ -53,6 +53,11 @@ SETTINGS: tuple[Setting, ...] = (
         "PREVIEW_TOKEN", None, "Secret that lets ?preview=<token> show drafts; unset disables previews outside debug."
     ),
     Setting(
+        "EXPORT_CACHE_DIR",
+        "instance/export-cache",
+        "Where `flask freeze` keeps rendered bodies between exports (relative to the project); safe to delete.",
+    ),
+    Setting(
         "STALE_DAYS", 90, "A briefing not updated in this many days with an election within 90 days is reported stale."
     ),
 )

@@ -35,6 +35,8 @@ log = logging.getLogger("votebrief.cache")
 
 #: Bodies smaller than this are sent as they are: gzip would save too little to matter.
 GZIP_MIN_BYTES = 1024
+#: Level 5 makes a briefing page 0.7% larger than level 6 in two-thirds of the time (0.20 against 0.30 ms).
+GZIP_LEVEL = 5
 
 
 def init_app(app: Flask) -> None:
@@ -138,6 +140,9 @@ class HotPages:
         size = len(page[0]) + len(page[1] or b"")
         if self.max_bytes <= 0 or version != self.current_version():
             return
+        previous = self.pages.get(key)
+        if previous is not None:  # the same page again, now with its gzip form
+            self.size -= len(previous[0]) + len(previous[1] or b"")
         if self.size + size > self.max_bytes:
             self._clear()
         self.pages[key] = page
@@ -211,17 +216,23 @@ def cached_response(render: Callable[[], str], mimetype: str = "text/html", vary
     hot: HotPages = current_app.extensions["votebrief.hot"]
     local = _hot_layer_suffices()
     entry = None if current_app.debug else (hot.pages.get(key) if local else _get(key))
+    fresh = entry is None
     if entry is None:
-        body = render().encode()
-        entry = (body, gzip.compress(body, 6, mtime=0) if len(body) >= GZIP_MIN_BYTES else None)
-        if not current_app.debug:
-            if local:
-                hot.keep_page(key, entry, current_version())
-            else:
-                _set(key, entry)
+        entry = (render().encode(), None)
     body, zipped = entry
+    gzip_ok = len(body) >= GZIP_MIN_BYTES and "gzip" in request.accept_encodings
+    if gzip_ok and zipped is None:
+        # Compressed when a client first accepts gzip, not at render time: the export and
+        # clients that never ask for gzip do not pay for it (0.3 ms a briefing page).
+        zipped = gzip.compress(body, GZIP_LEVEL, mtime=0)
+        entry, fresh = (body, zipped), True
+    if fresh and not current_app.debug:
+        if local:
+            hot.keep_page(key, entry, current_version())
+        else:
+            _set(key, entry)
     headers = [("Content-Type", f"{mimetype}; charset=utf-8" if mimetype.startswith("text/") else mimetype)]
-    if zipped is not None and "gzip" in request.accept_encodings:
+    if gzip_ok:
         # Each content-coding is its own representation, so it gets its own strong ETag.
         body, etag = zipped, etag + "-gz"
         headers.append(("Content-Encoding", "gzip"))

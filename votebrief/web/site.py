@@ -6,7 +6,7 @@ import hmac
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, make_response, render_template, request, url_for
 from markupsafe import Markup
 
 from votebrief import views
@@ -22,7 +22,7 @@ from votebrief.calendar import (
     parse_filters,
 )
 from votebrief.dates import format_day
-from votebrief.model import Briefing, ElectionKind, FreedomStatus
+from votebrief.model import Briefing, ElectionKind, FreedomStatus, Page
 from votebrief.render import render_markdown
 from votebrief.search import QueryError, SearchIndex, to_match_expression
 from votebrief.web.pagecache import cached_fragment, cached_response
@@ -42,11 +42,15 @@ def _site_context() -> dict:
     return {"site": snap.site, "nav_pages": pages, "format_day": format_day, "site_url": current_app.config["SITE_URL"]}
 
 
-def body_html(briefing_or_page) -> Markup:
+def body_html(item: Briefing | Page) -> Markup:
     """A body's HTML, rendered once per version of the file (shared by all pages that show it)."""
-    return Markup(
-        cached_fragment(f"body:{briefing_or_page.digest}", lambda: str(render_markdown(briefing_or_page.body)))
-    )
+    reads = g.get("votebrief_body_reads")
+    if reads is not None and isinstance(item, Briefing):
+        reads.add(item.slug)  # the export keys this output by the bodies it shows (votebrief.export)
+    bodies = current_app.extensions.get("votebrief.bodies")
+    if bodies is not None:
+        return Markup(bodies.html(item.body, lambda: str(render_markdown(item.body))))
+    return Markup(cached_fragment(f"body:{item.digest}", lambda: str(render_markdown(item.body))))
 
 
 def visible(slug: str, *, preview: bool = False) -> Briefing:
