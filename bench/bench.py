@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,7 +122,11 @@ def cold_render_ms(content: Path, count: int = 60) -> float:
     """Median time to render a briefing page with no cache at all: front-matter, Markdown, template."""
     from app import create_app
 
-    app = create_app({"CONTENT_DIR": str(content), "TODAY": TODAY, "CACHE_TYPE": "NullCache", "CHECK_INTERVAL": 3600})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # Flask-Caching's notice that NullCache caches nothing: the point
+        app = create_app(
+            {"CONTENT_DIR": str(content), "TODAY": TODAY, "CACHE_TYPE": "NullCache", "CHECK_INTERVAL": 3600}
+        )
     client = app.test_client()
     client.get("/countries/country-0000/")  # load the content store once; we time rendering
     times = []
@@ -133,26 +138,81 @@ def cold_render_ms(content: Path, count: int = 60) -> float:
     return statistics.median(times)
 
 
-def export_times(content: Path) -> tuple[float, float] | None:
-    """Full and one-file `flask freeze` times, if the export command exists."""
-    env = {**os.environ, "VOTEBRIEF_CONTENT_DIR": str(content), "VOTEBRIEF_TODAY": TODAY}
-    check = subprocess.run(
-        [PYTHON, "-m", "flask", "--app", "app", "freeze", "--help"], cwd=ROOT, env=env, capture_output=True
-    )
-    if check.returncode != 0:
-        return None
-    dest = Path(tempfile.mkdtemp(prefix="votebrief-export-"))
+def _freeze(content: Path, dest: Path, cache: Path) -> float:
+    env = {
+        **os.environ,
+        "VOTEBRIEF_CONTENT_DIR": str(content),
+        "VOTEBRIEF_TODAY": TODAY,
+        "VOTEBRIEF_EXPORT_CACHE_DIR": str(cache),
+    }
     cmd = [PYTHON, "-m", "flask", "--app", "app", "freeze", "--dest", str(dest)]
     start = time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True)
-    full = time.perf_counter() - start
-    edited = content / "countries" / "country-0007.md"
-    edited.write_text(edited.read_text().replace("## Section 1:", "## Section 1 (edited):"))
-    start = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True)
-    one = time.perf_counter() - start
-    shutil.rmtree(dest)
-    return full, one
+    return time.perf_counter() - start
+
+
+def _edit(file: Path, old: str, new: str) -> None:
+    text = file.read_text()
+    assert old in text, (file, old)
+    file.write_text(text.replace(old, new, 1))
+
+
+def newest_briefing(content: Path) -> Path:
+    """The briefing with the latest ``updated``: the first entry of every feed it is in."""
+    dated = [
+        (re.search(r"^updated: (\S+)", f.read_text(), re.M).group(1), f) for f in (content / "countries").iterdir()
+    ]
+    return max(dated)[1]
+
+
+def export_times(content: Path) -> list[tuple[str, float]]:
+    """`flask freeze` of the whole site, then after each kind of one-file edit, in one folder."""
+    work = Path(tempfile.mkdtemp(prefix="votebrief-export-"))
+    dest, cache = work / "site", work / "cache"
+    times = [("full export (empty folder)", _freeze(content, dest, cache))]
+    quiet, newest = content / "countries" / "country-0007.md", newest_briefing(content)
+    _edit(quiet, "## Section 1:", "## Section 1 (edited):")
+    times.append(("one file: body edit, briefing in no feed", _freeze(content, dest, cache)))
+    _edit(newest, "## Section 1:", "## Section 1 (edited):")
+    times.append(("one file: body edit, briefing in the feeds", _freeze(content, dest, cache)))
+    _edit(quiet, "government: Presidential republic", "government: Parliamentary republic")
+    times.append(("one file: front-matter edit (every list)", _freeze(content, dest, cache)))
+    shutil.rmtree(work)
+    return times
+
+
+HUGO_CONFIG = 'baseURL = "http://127.0.0.1:8000/"\ntitle = "bench"\ndisableKinds = ["taxonomy", "term"]\n'
+HUGO_SINGLE = (
+    "<!doctype html><html><head><title>{{ .Params.country }}</title></head><body>"
+    "<h1>{{ .Params.country }}</h1><p>{{ .Params.summary }}</p>{{ .Content }}</body></html>\n"
+)
+HUGO_LIST = (
+    "<!doctype html><html><head><title>{{ .Title }}</title></head><body><ul>{{ range .Pages }}"
+    '<li><a href="{{ .RelPermalink }}">{{ .Params.country }}</a> {{ .Params.summary }}</li>'
+    "{{ end }}</ul></body></html>\n"
+)
+
+
+def hugo_time(content: Path, runs: int = 3) -> float | None:
+    """Median time of Hugo's full build of the same briefings (their pages, a list and its RSS)."""
+    hugo = shutil.which("hugo")
+    if hugo is None:
+        return None
+    site = Path(tempfile.mkdtemp(prefix="votebrief-hugo-"))
+    (site / "hugo.toml").write_text(HUGO_CONFIG)
+    layouts = site / "layouts" / "_default"
+    layouts.mkdir(parents=True)
+    (layouts / "single.html").write_text(HUGO_SINGLE)
+    (layouts / "list.html").write_text(HUGO_LIST)
+    shutil.copytree(content / "countries", site / "content" / "countries")
+    times = []
+    for _ in range(runs):
+        shutil.rmtree(site / "public", ignore_errors=True)
+        start = time.perf_counter()
+        subprocess.run([hugo, "--quiet"], cwd=site, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    shutil.rmtree(site)
+    return statistics.median(times)
 
 
 def table(results: list[Result], baseline: Result) -> str:
@@ -236,18 +296,26 @@ def main() -> None:
         start_home = time.perf_counter()
         fetch(big.base + "/")
         print(f"2,000 briefings: then the home page, first render: {time.perf_counter() - start_home:.2f} s")
-        # Warm every page in both workers, then read each worker's memory.
+        # Warm every page in both workers as browsers ask for it (gzip, so each worker keeps
+        # the page and its compressed form), then read each worker's memory.
         for _ in range(2):
             for index in range(2000):
-                fetch(f"{big.base}/countries/country-{index:04d}/")
+                fetch(f"{big.base}/countries/country-{index:04d}/", {"Accept-Encoding": "gzip"})
         rss = worker_rss_mb(big.process.pid)
         print(f"2,000 briefings, every page cached: worker RSS {', '.join(f'{m:.0f} MB' for m in rss)}")
         big.stop()
+        hugo = hugo_time(large)
         times = export_times(large)
-        if times:
-            print(f"export of 2,000 briefings: full {times[0]:.2f} s, after one edited file {times[1]:.2f} s")
+        for name, seconds in times:
+            print(f"export of 2,000 briefings, {name}: {seconds:.2f} s")
+        if hugo is None:
+            print("(hugo not installed: no comparison; apt-get install hugo)")
         else:
-            print("(no export command yet: skipped)")
+            full = times[0][1]
+            print(
+                f"hugo full build of the same 2,000 briefings (median of 3): {hugo:.2f} s; "
+                f"full export / hugo: {full / hugo:.1f}x"
+            )
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -4,8 +4,10 @@ correctly, the shipped content's export has no broken internal link, and drafts 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import sqlite3
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -326,8 +328,8 @@ def test_rendered_bodies_are_kept_between_exports(tmp_path, content, briefing_fi
     _with_ghana(content, briefing_file)
     cache = tmp_path / "bodies"
     _export(content, tmp_path / "one", cache_dir=cache)
-    kept = sorted(cache.rglob("*.html"))
-    assert len(kept) == 3  # Kenya's, Ghana's and the About page's bodies
+    with contextlib.closing(sqlite3.connect(cache / bodies.DATABASE)) as db:
+        assert db.execute("SELECT count(*) FROM bodies").fetchone() == (3,)  # Kenya, Ghana, the About page
     rendered = []
     original = bodies.BodyCache.html
 
@@ -361,3 +363,20 @@ def test_a_file_mended_since_the_last_export_comes_back_everywhere(tmp_path, con
     assert mended.errors == 0 and "/countries/ghana/" in mended.rendered
     _export(content, fresh)
     assert _files(build) == _files(fresh)
+
+
+def test_the_body_cache_stays_bounded_and_keeps_the_newest(tmp_path):
+    from votebrief.web.bodies import BodyCache
+
+    cache = BodyCache(tmp_path / "cache", "code-1")
+    for n in range(10):
+        cache.html(f"body {n}", lambda n=n: f"<p>body {n}</p>")
+    cache.flush()
+    cache.prune(wanted=2)
+    fresh = BodyCache(tmp_path / "cache", "code-1")
+    rendered = []
+    for n in range(10):
+        fresh.html(f"body {n}", lambda n=n: rendered.append(n) or f"<p>body {n}</p>")
+    assert rendered == list(range(8))  # the two newest were kept
+    other_code = BodyCache(tmp_path / "cache", "code-2")
+    assert other_code.html("body 9", lambda: "<p>new code</p>") == "<p>new code</p>"

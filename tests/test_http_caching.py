@@ -81,9 +81,18 @@ def test_a_page_is_compressed_once_and_only_when_a_client_accepts_gzip(app, clie
         zipped = client.get("/countries/kenya/", headers={"Accept-Encoding": "gzip"})
         assert gzip.decompress(zipped.data) == plain.data
     assert len(compressions) == 1
-    assert hot.size == sum(len(body) + len(zipped or b"") for body, zipped in hot.pages.values()) + 512 * len(
+    assert hot.size == sum(len(body or b"") + len(zipped or b"") for body, zipped in hot.pages.values()) + 512 * len(
         hot.entries
     )
+
+
+def test_a_page_first_asked_for_with_gzip_is_kept_compressed_only(app, client):
+    hot = app.extensions["votebrief.hot"]
+    zipped = client.get("/countries/kenya/", headers={"Accept-Encoding": "gzip"})
+    assert [body for body, _ in hot.pages.values()] == [None]
+    plain = client.get("/countries/kenya/")
+    assert plain.headers.get("Content-Encoding") is None and gzip.decompress(zipped.data) == plain.data
+    assert client.get("/countries/kenya/", headers={"Accept-Encoding": "gzip"}).data == zipped.data
 
 
 def test_head_gets_headers_without_a_body_from_both_paths(client):

@@ -25,6 +25,7 @@ renders only the bodies that changed.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -128,10 +129,12 @@ def export_incrementally(
     gone = [path for path in old if path not in outputs]
     for path in gone:
         _remove(dest, _file_for(dest, path))
-    app.extensions["votebrief.bodies"] = BodyCache(cache_dir, app.extensions["votebrief.code_version"])
+    bodies = app.extensions["votebrief.bodies"] = BodyCache(cache_dir, app.extensions["votebrief.code_version"])
     try:
         reads = _freeze(app, todo, outputs, jobs or os.cpu_count() or 1)
+        bodies.prune(len(sources) + len(snap.pages))
     finally:
+        bodies.close()
         del app.extensions["votebrief.bodies"]
     with app.test_request_context(base_url=base_url):
         for path, slugs in reads.items():
@@ -256,6 +259,9 @@ def _freeze(app: Flask, paths: list[str], outputs: dict[str, dict], jobs: int) -
     if jobs <= 1 or len(paths) < PARALLEL_MIN_URLS:
         return _freeze_some(app, paths, with_static=True)
     shares = _partition(paths, outputs, jobs)
+    # The parsed content is shared with the workers copy-on-write: frozen, the collector
+    # neither scans it again in each worker nor copies its pages by touching it.
+    gc.freeze()
     context = multiprocessing.get_context("fork")
     with tempfile.TemporaryDirectory(prefix="votebrief-freeze-") as scratch:
         reports = [Path(scratch) / f"reads-{index}.json" for index in range(jobs)]
@@ -265,6 +271,7 @@ def _freeze(app: Flask, paths: list[str], outputs: dict[str, dict], jobs: int) -
         ]
         for worker in workers:
             worker.start()
+        gc.unfreeze()
         for worker in workers:
             worker.join()
         failed = [w.name for w in workers if w.exitcode != 0]
@@ -318,6 +325,7 @@ def _freeze_some(app: Flask, paths: list[str], with_static: bool) -> dict[str, l
         # endpoint was covered and would warn for each; tests/test_export.py crawls the result instead.
         warnings.simplefilter("ignore", MissingURLGeneratorWarning)
         freezer.freeze()
+    app.extensions["votebrief.bodies"].flush()
     return reads
 
 

@@ -18,7 +18,7 @@ import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from parliamentarch.geometry import get_nrows_from_nseats, get_row_thickness, get_seats_centers
 
 from votebrief.model import Results, Seat
@@ -71,50 +71,40 @@ def seat_positions(total: int) -> tuple[tuple[float, float], ...]:
 def _hemicycle(seats: Sequence[Seat], colors: Sequence[str], total: int) -> Markup:
     radius = SEAT_RADIUS_FACTOR * get_row_thickness(get_nrows_from_nseats(total)) * CANVAS
     positions = iter(seat_positions(total))
-    groups: list[Markup] = []
+    groups: list[str] = []
     for seat, color in zip(seats, colors, strict=True):
         if not seat.seats:
             continue
         # One path per party, a zero-length segment per seat: with round caps each one
         # draws a dot, so a 600-seat chamber costs a few kilobytes, not one element a seat.
         dots = "".join(f"M{x:.2f} {y:.2f}h0" for x, y in (next(positions) for _ in range(seat.seats)))
+        # f-strings with escape(), not Markup.format: the same escaping at a fifth of the cost.
         groups.append(
-            Markup(
-                '<g><title>{}: {} {}</title><path d="{}" stroke="{}" stroke-width="{:.2f}" '
-                'stroke-linecap="round" fill="none"/></g>'
-            ).format(seat.party, seat.seats, "seat" if seat.seats == 1 else "seats", dots, color, 2 * radius)
+            f"<g><title>{escape(seat.party)}: {seat.seats} {'seat' if seat.seats == 1 else 'seats'}</title>"
+            f'<path d="{dots}" stroke="{escape(color)}" stroke-width="{2 * radius:.2f}" '
+            'stroke-linecap="round" fill="none"/></g>'
         )
     width, height = 2 * CANVAS + 2 * MARGIN, CANVAS + 2 * MARGIN
     return Markup(
-        '<svg class="hemicycle" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:g} {h:g}" role="img" '
-        'aria-label="Hemicycle of the {total} seats by party; the table gives the numbers.">{groups}'
-        '<text class="seat-total" x="{cx:g}" y="{ty:g}" text-anchor="middle" font-size="{fs:g}" '
-        'font-weight="700">{total}</text></svg>'
-    ).format(
-        w=width,
-        h=height,
-        total=total,
-        groups=Markup("").join(groups),
-        cx=width / 2,
-        ty=MARGIN + CANVAS * 0.96,
-        fs=CANVAS * 0.2,
+        f'<svg class="hemicycle" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" role="img" '
+        f'aria-label="Hemicycle of the {total} seats by party; the table gives the numbers.">{"".join(groups)}'
+        f'<text class="seat-total" x="{width / 2:g}" y="{MARGIN + CANVAS * 0.96:g}" text-anchor="middle" '
+        f'font-size="{CANVAS * 0.2:g}" font-weight="700">{total}</text></svg>'
     )
 
 
 def _table(seats: Sequence[Seat], colors: Sequence[str], total: int) -> Markup:
-    rows = [
-        Markup(
-            '<tr><th scope="row"><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true" focusable="false">'
-            '<rect width="10" height="10" rx="2" fill="{}"/></svg>{}</th>'
-            '<td class="num">{}</td><td class="num">{:.1f}%</td></tr>'
-        ).format(color, seat.party, seat.seats, 100 * seat.seats / total)
+    rows = "".join(
+        '<tr><th scope="row"><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true" focusable="false">'
+        f'<rect width="10" height="10" rx="2" fill="{escape(color)}"/></svg>{escape(seat.party)}</th>'
+        f'<td class="num">{seat.seats}</td><td class="num">{100 * seat.seats / total:.1f}%</td></tr>'
         for seat, color in zip(seats, colors, strict=True)
-    ]
+    )
     return Markup(
-        '<table class="seat-table"><caption>Seats by party, of {} ({} for a majority)</caption>'
+        f'<table class="seat-table"><caption>Seats by party, of {total} ({total // 2 + 1} for a majority)</caption>'
         '<thead><tr><th scope="col">Party</th><th scope="col" class="num">Seats</th>'
-        '<th scope="col" class="num">Share</th></tr></thead><tbody>{}</tbody></table>'
-    ).format(total, total // 2 + 1, Markup("").join(rows))
+        f'<th scope="col" class="num">Share</th></tr></thead><tbody>{rows}</tbody></table>'
+    )
 
 
 def render_seat_chart(results: Results | None) -> Markup:

@@ -97,7 +97,8 @@ class HotPages:
         self.max_bytes = int(max_bytes)
         self.entries: dict[tuple, HotEntry] = {}
         #: Rendered pages by cache key, when no shared cache is configured (see _hot_layer_suffices).
-        self.pages: dict[str, tuple[bytes, bytes | None]] = {}
+        #: Each is (plain, gzip): either may be None until a client asks for that form.
+        self.pages: dict[str, tuple[bytes | None, bytes | None]] = {}
         self.size = 0
         self.version: tuple[str, dt.date, int] | None = None
 
@@ -135,14 +136,14 @@ class HotPages:
                 return [] if method == "HEAD" else [entry.body]
         return self.app(environ, start_response)
 
-    def keep_page(self, key: str, page: tuple[bytes, bytes | None], version: tuple[str, dt.date, int]) -> None:
-        """Keep a rendered page (plain and gzip) under its cache key, within the byte budget."""
-        size = len(page[0]) + len(page[1] or b"")
+    def keep_page(self, key: str, page: tuple[bytes | None, bytes | None], version: tuple[str, dt.date, int]) -> None:
+        """Keep a rendered page (plain, gzip or both) under its cache key, within the byte budget."""
+        size = len(page[0] or b"") + len(page[1] or b"")
         if self.max_bytes <= 0 or version != self.current_version():
             return
         previous = self.pages.get(key)
         if previous is not None:  # the same page again, now with its gzip form
-            self.size -= len(previous[0]) + len(previous[1] or b"")
+            self.size -= len(previous[0] or b"") + len(previous[1] or b"")
         if self.size + size > self.max_bytes:
             self._clear()
         self.pages[key] = page
@@ -217,22 +218,26 @@ def cached_response(render: Callable[[], str], mimetype: str = "text/html", vary
     local = _hot_layer_suffices()
     entry = None if current_app.debug else (hot.pages.get(key) if local else _get(key))
     fresh = entry is None
-    if entry is None:
-        entry = (render().encode(), None)
-    body, zipped = entry
-    gzip_ok = len(body) >= GZIP_MIN_BYTES and "gzip" in request.accept_encodings
-    if gzip_ok and zipped is None:
+    body, zipped = (render().encode(), None) if entry is None else entry
+    accepts_gzip = "gzip" in request.accept_encodings
+    if accepts_gzip and zipped is None and body is not None and len(body) >= GZIP_MIN_BYTES:
         # Compressed when a client first accepts gzip, not at render time: the export and
-        # clients that never ask for gzip do not pay for it (0.3 ms a briefing page).
+        # clients that never ask for gzip do not pay for it (0.2 ms a briefing page). A page
+        # first asked for by a gzip client (a browser) is kept compressed only: a quarter of the bytes.
         zipped = gzip.compress(body, GZIP_LEVEL, mtime=0)
+        entry, fresh = ((None if fresh else body), zipped), True
+    elif not accepts_gzip and body is None:
+        body = gzip.decompress(zipped)  # the rarer client that refuses gzip
         entry, fresh = (body, zipped), True
+    elif fresh:
+        entry = (body, None)
     if fresh and not current_app.debug:
         if local:
             hot.keep_page(key, entry, current_version())
         else:
             _set(key, entry)
     headers = [("Content-Type", f"{mimetype}; charset=utf-8" if mimetype.startswith("text/") else mimetype)]
-    if gzip_ok:
+    if accepts_gzip and zipped is not None:
         # Each content-coding is its own representation, so it gets its own strong ETag.
         body, etag = zipped, etag + "-gz"
         headers.append(("Content-Encoding", "gzip"))
