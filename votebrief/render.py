@@ -70,7 +70,12 @@ def smarten(text: str) -> str:
     return text
 
 
+_TYPOGRAPHIC = re.compile(r"['\"]|--|\.\.\.")
+
+
 def _smarten_between(text: str, *, after_element: bool, before_element: bool) -> str:
+    if _TYPOGRAPHIC.search(text) is None:
+        return text  # most text nodes: nothing to curl, no copies to make
     # A quote touching an inline element ("*word*") must see the element as a word:
     # stand-in letters on either side give the patterns that context, then go.
     head, tail = ("x" if after_element else ""), ("x" if before_element else "")

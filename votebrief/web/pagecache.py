@@ -75,6 +75,10 @@ class HotEntry:
     headers_304: list[tuple[str, str]]
     body: bytes
 
+    @property
+    def quoted_etag(self) -> str:
+        return f'"{self.etag}"'
+
 
 class HotPages:
     """WSGI middleware: answers repeat GET/HEAD requests for cached pages before Flask runs."""
@@ -126,7 +130,8 @@ class HotPages:
             if entry is not None and entry.version == self.current_version():
                 if_none_match = environ.get("HTTP_IF_NONE_MATCH")
                 if if_none_match is not None:
-                    if parse_etags(if_none_match).contains_weak(entry.etag):
+                    # A client sends back the very ETag it was given: compare before parsing the header.
+                    if if_none_match == entry.quoted_etag or parse_etags(if_none_match).contains_weak(entry.etag):
                         start_response("304 Not Modified", entry.headers_304)
                         return []
                 elif environ.get("HTTP_IF_MODIFIED_SINCE") == entry.last_modified:
