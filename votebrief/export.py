@@ -110,7 +110,7 @@ def export_incrementally(
         snap = snapshot()
         sources = snap.briefings.sources()
         raw = site_key(app, snap, sources)
-        if before.get("raw") == raw and _same_files_broken(snap, sources, before):
+        if before.get("raw") == raw and _changed_files_parse(snap, sources, before):
             # Same front-matter everywhere and no file newly broken or mended: the same URLs,
             # and the lists need no parse.
             outputs = {path: dict(output) for path, output in before["outputs"].items()}
@@ -167,16 +167,16 @@ MANIFEST_NOTE = (
 )
 
 
-def _same_files_broken(snap: Snapshot, sources: dict[str, BriefingSource], before: dict) -> bool:
-    """Whether each file changed since the last export parses now exactly when it did then.
+def _changed_files_parse(snap: Snapshot, sources: dict[str, BriefingSource], before: dict) -> bool:
+    """Whether every file changed since the last export parses, as it did then.
 
     A body can break a file too (bytes that are not UTF-8, a file over the size limit),
-    and mending it brings the briefing back: either way the lists change.
+    and mending it brings the briefing back: either way the lists and the errors change.
     """
     files, broken = before["files"], set(before["broken"])
     for slug, source in sources.items():
         key = _hash(f"file:{slug}")
-        if files.get(key) != source.digest and (snap.briefings.get(slug) is None) != (key in broken):
+        if files.get(key) != source.digest and (key in broken or snap.briefings.get(slug) is None):
             return False
     return True
 
