@@ -89,9 +89,9 @@ class BriefingSource:
     contested_mtime: int | None
 
 
-def _raw_moment(raw: bytes | None) -> dt.datetime | None:
-    """A publish_at moment read straight from the bytes (the file may not be parsed yet)."""
-    found = _RAW_PUBLISH_AT.findall(_front(raw))
+def _raw_moment(front: bytes | None) -> dt.datetime | None:
+    """A publish_at moment read straight from the front-matter's bytes (the file may not be parsed yet)."""
+    found = _RAW_PUBLISH_AT.findall(front or b"")
     if len(found) != 1:
         return None
     try:
@@ -101,9 +101,9 @@ def _raw_moment(raw: bytes | None) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _raw_iso(raw: bytes | None) -> str | None:
+def _raw_iso(front: bytes | None) -> str | None:
     """The ISO code as written on its own line, or None when it is not plainly there."""
-    found = _RAW_ISO.findall(_front(raw))
+    found = _RAW_ISO.findall(front or b"")
     return found[0].decode().upper() if len(found) == 1 else None
 
 
@@ -129,17 +129,20 @@ class LazyBriefings(Mapping[str, Briefing]):
     def __init__(self, store: ContentStore, claims: dict[str, _Claim]) -> None:
         self._store = store
         self._claims = claims
+        #: The front-matter bytes of each file not parsed yet, found once.
+        self._fronts = {slug: _front(claim.pending) for slug, claim in claims.items() if claim.pending is not None}
         # Which slugs may share an ISO code, found cheaply from the raw lines: only for
         # those must a lookup wait for every file, since the older file keeps the code.
         codes: dict[str | None, list[str]] = {}
         for slug, claim in claims.items():
-            code = claim.good.meta.iso if claim.pending is None and claim.good else _raw_iso(claim.pending)
+            code = claim.good.meta.iso if claim.pending is None and claim.good else _raw_iso(self._fronts.get(slug))
             codes.setdefault(code, []).append(slug)
         self._contested = {slug for code, slugs in codes.items() if code is None or len(slugs) > 1 for slug in slugs}
         #: Every scheduled publication moment, sorted: caches key pages by how many have passed,
         #: so a briefing joins the lists at its moment, not when the content next changes.
         moments = (
-            c.good.meta.publish_at if c.pending is None and c.good else _raw_moment(c.pending) for c in claims.values()
+            c.good.meta.publish_at if c.pending is None and c.good else _raw_moment(self._fronts.get(slug))
+            for slug, c in claims.items()
         )
         self.publish_moments = tuple(sorted(m for m in moments if m is not None))
         self._parsed: dict[str, Briefing | None] = {}
@@ -170,7 +173,7 @@ class LazyBriefings(Mapping[str, Briefing]):
         if good is not None:
             return BriefingSource(good.digest, good.front_digest, good.meta.updated is not None, mtime)
         if claim.pending is not None and slug not in self._parsed:
-            front = _front(claim.pending)
+            front = self._fronts[slug]
             whole = claim.entry.digest if claim.entry.pending is claim.pending else digest(claim.pending)
             return BriefingSource(whole or "", digest(front), bool(_RAW_UPDATED.search(front)), mtime)
         # A broken file is in no output, but fixing it must change the keys.
@@ -187,6 +190,7 @@ class LazyBriefings(Mapping[str, Briefing]):
                     # Every lookup now goes through _final: let the raw bytes go (15 KB a file).
                     self._claims = {}
                     self._parsed = {}
+                    self._fronts = {}
         return self._final
 
     def _assemble(self) -> tuple[dict[str, Briefing], tuple[ContentError, ...]]:
