@@ -5,7 +5,7 @@ minimal Flask app returning the same bytes from memory (the baseline); the cold 
 time per briefing; start-up time and memory per worker at 2,000 briefings; and, where
 the static export exists, full and one-file export times.
 
-    .venv/bin/python bench/bench.py            # about four minutes
+    .venv/bin/python bench/bench.py            # about eight minutes
     .venv/bin/python bench/bench.py --seconds 3 --quick
 """
 
