@@ -185,9 +185,8 @@ def newest_briefing(content: Path) -> Path:
     return max(dated)[1]
 
 
-def export_times(content: Path) -> list[tuple[str, float]]:
-    """`flask freeze` of the whole site, then after each kind of one-file edit, in one folder."""
-    work = Path(tempfile.mkdtemp(prefix="votebrief-export-"))
+def export_times(content: Path, work: Path) -> list[tuple[str, float]]:
+    """`flask freeze` of the whole site, then after each kind of one-file edit, in one folder under ``work``."""
     dest, cache = work / "site", work / "cache"
     times = [("full export (empty folder)", _freeze(content, dest, cache))]
     quiet, newest = content / "countries" / "country-0007.md", newest_briefing(content)
@@ -197,7 +196,6 @@ def export_times(content: Path) -> list[tuple[str, float]]:
     times.append(("one file: body edit, briefing in the feeds", _freeze(content, dest, cache)))
     _edit(quiet, "government: Presidential republic", "government: Parliamentary republic")
     times.append(("one file: front-matter edit (every list)", _freeze(content, dest, cache)))
-    shutil.rmtree(work)
     return times
 
 
@@ -213,25 +211,29 @@ HUGO_LIST = (
 )
 
 
-def hugo_time(content: Path, runs: int = 3) -> float | None:
-    """Median time of Hugo's full build of the same briefings (their pages, a list and its RSS)."""
+def hugo_time(content: Path, work: Path, runs: int = 3) -> float | None:
+    """Median time of Hugo's full build of the same briefings (their pages, a list and its RSS).
+
+    Each build writes to a folder of its own, and nothing is deleted until every build is
+    timed: on ext4, creating thousands of files soon after thousands were deleted is slower
+    (the inode allocator skips recently freed inodes), which would charge one build for the
+    clean-up of the one before.
+    """
     hugo = shutil.which("hugo")
     if hugo is None:
         return None
-    site = Path(tempfile.mkdtemp(prefix="votebrief-hugo-"))
-    (site / "hugo.toml").write_text(HUGO_CONFIG)
+    site = work / "hugo"
     layouts = site / "layouts" / "_default"
     layouts.mkdir(parents=True)
+    (site / "hugo.toml").write_text(HUGO_CONFIG)
     (layouts / "single.html").write_text(HUGO_SINGLE)
     (layouts / "list.html").write_text(HUGO_LIST)
     shutil.copytree(content / "countries", site / "content" / "countries")
     times = []
-    for _ in range(runs):
-        shutil.rmtree(site / "public", ignore_errors=True)
+    for run in range(runs):
         start = time.perf_counter()
-        subprocess.run([hugo, "--quiet"], cwd=site, check=True, capture_output=True)
+        subprocess.run([hugo, "--quiet", "--destination", f"public-{run}"], cwd=site, check=True, capture_output=True)
         times.append(time.perf_counter() - start)
-    shutil.rmtree(site)
     return statistics.median(times)
 
 
@@ -331,8 +333,9 @@ def main() -> None:
         rss = worker_rss_mb(big.process.pid)
         print(f"2,000 briefings, every page cached: worker RSS {', '.join(f'{m:.0f} MB' for m in rss)}")
         big.stop()
-        hugo = hugo_time(large)
-        times = export_times(large)
+        # Both builds write into new folders, and nothing is deleted until both are timed (see hugo_time).
+        times = export_times(large, work / "export")
+        hugo = hugo_time(large, work)
         for name, seconds in times:
             print(f"export of 2,000 briefings, {name}: {seconds:.2f} s")
         if hugo is None:

@@ -352,6 +352,45 @@ def test_a_large_export_is_split_across_worker_processes(tmp_path, content, monk
         assert url_to_file(tmp_path / "build", path).is_file(), path
 
 
+def test_work_units_put_site_wide_outputs_first_and_keep_each_briefing_together():
+    from votebrief.export import _work_units
+
+    outputs = {
+        "/countries/kenya/": {"briefing": "kenya"},
+        "/elections/": {"briefing": None},
+        "/countries/ghana.ics": {"briefing": "ghana"},
+        "/countries/kenya.ics": {"briefing": "kenya"},
+        "/elections.ics": {"briefing": None},
+    }
+    units = _work_units(list(outputs), outputs)
+    assert units == [
+        ["/elections/"],
+        ["/elections.ics"],
+        ["/countries/kenya/", "/countries/kenya.ics"],
+        ["/countries/ghana.ics"],
+    ]
+
+
+def test_a_file_saved_during_an_export_does_not_mix_two_versions(tmp_path, content, monkeypatch):
+    from votebrief import export
+
+    kenya = content / "countries" / "kenya.md"
+    render = export._freeze_some
+
+    def save_midway(app, paths, with_static):
+        kenya.write_text(kenya.read_text().replace("Kenya holds", "Kenya will hold"))
+        return render(app, paths, with_static)
+
+    monkeypatch.setattr(export, "_freeze_some", save_midway)
+    build = tmp_path / "build"
+    _export(content, build, jobs=1)
+    assert "Kenya will hold" not in (build / "countries" / "kenya" / "index.html").read_text()
+    assert "Kenya will hold" not in (build / "api" / "v1" / "briefings" / "kenya.json").read_text()
+    monkeypatch.undo()
+    assert "/countries/kenya/" in _export(content, build).rendered  # the next export takes the saved file
+    assert "Kenya will hold" in (build / "countries" / "kenya" / "index.html").read_text()
+
+
 def test_a_file_mended_since_the_last_export_comes_back_everywhere(tmp_path, content, briefing_file):
     ghana = _with_ghana(content, briefing_file)
     good = ghana.read_bytes()

@@ -49,6 +49,17 @@ def test_the_check_interval_throttles_looking_at_the_disk(content):
     assert store.snapshot() is first
 
 
+def test_a_pinned_snapshot_ignores_edits_until_the_block_ends(content):
+    store = ContentStore(content, check_interval=0)
+    path = content / "countries" / "kenya.md"
+    with store.pinned() as pinned:
+        path.write_text(KENYA.replace("Kenya holds", "Kenya will hold"))
+        bump(path)
+        assert store.snapshot() is pinned
+    assert store.check_interval == 0
+    assert store.snapshot().briefings["kenya"].meta.summary.startswith("Kenya will hold")
+
+
 def test_a_file_that_stops_parsing_keeps_serving_its_last_good_version(content, caplog):
     store = ContentStore(content, check_interval=0)
     good = store.snapshot().briefings["kenya"]

@@ -24,6 +24,7 @@ renders only the bodies that changed.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import gc
 import hashlib
@@ -33,6 +34,7 @@ import os
 import shutil
 import tempfile
 import warnings
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,6 +107,12 @@ def export_incrementally(
     )
     store = app.extensions["votebrief.store"]
     store.warm_in_background = False  # no thread may hold a lock when the workers fork
+    with store.pinned():
+        return _export(app, dest, jobs, cache_dir)
+
+
+def _export(app: Flask, dest: Path, jobs: int | None, cache_dir: Path | None) -> ExportReport:
+    base_url = app.config["FREEZER_BASE_URL"]
     before = _read_manifest(dest)
     with app.test_request_context(base_url=base_url):
         snap = snapshot()
@@ -258,16 +266,29 @@ def _freeze(app: Flask, paths: list[str], outputs: dict[str, dict], jobs: int) -
     """
     if jobs <= 1 or len(paths) < PARALLEL_MIN_URLS:
         return _freeze_some(app, paths, with_static=True)
-    shares = _partition(paths, outputs, jobs)
+    units = _work_units(paths, outputs)
+    context = multiprocessing.get_context("fork")
+    # Workers take the next unit when they finish one, so a worker that drew the slow
+    # outputs (the calendar of every election takes a second) does not keep the other waiting.
+    taken = context.Value("i", 0)
+
+    def next_paths() -> Iterator[str]:
+        while True:
+            with taken.get_lock():
+                index = taken.value
+                taken.value += 1
+            if index >= len(units):
+                return
+            yield from units[index]
+
     # The parsed content is shared with the workers copy-on-write: frozen, the collector
     # neither scans it again in each worker nor copies its pages by touching it.
     gc.freeze()
-    context = multiprocessing.get_context("fork")
     with tempfile.TemporaryDirectory(prefix="votebrief-freeze-") as scratch:
         reports = [Path(scratch) / f"reads-{index}.json" for index in range(jobs)]
         workers = [
-            context.Process(target=_freeze_share, args=(app, share, index == 0, report), name=f"freeze-{index}")
-            for index, (share, report) in enumerate(zip(shares, reports, strict=True))
+            context.Process(target=_freeze_share, args=(app, next_paths, index == 0, report), name=f"freeze-{index}")
+            for index, report in enumerate(reports)
         ]
         for worker in workers:
             worker.start()
@@ -283,23 +304,23 @@ def _freeze(app: Flask, paths: list[str], outputs: dict[str, dict], jobs: int) -
     return reads
 
 
-def _partition(paths: list[str], outputs: dict[str, dict], jobs: int) -> list[list[str]]:
-    """Deal the work out so each briefing's outputs go to one worker, which renders its body once."""
-    shares: list[list[str]] = [[] for _ in range(jobs)]
+def _work_units(paths: list[str], outputs: dict[str, dict]) -> list[list[str]]:
+    """The outputs grouped so each briefing's go to one worker, which renders its body once.
+
+    Site-wide outputs come first: they are the slowest, and dealt out last they would leave
+    one worker finishing alone.
+    """
     groups: dict[str | None, list[str]] = {}
     for path in paths:
         groups.setdefault(outputs[path]["briefing"], []).append(path)
-    units = [[path] for path in groups.pop(None, [])] + list(groups.values())
-    for index, unit in enumerate(units):
-        shares[index % jobs] += unit
-    return shares
+    return [[path] for path in groups.pop(None, [])] + list(groups.values())
 
 
-def _freeze_share(app: Flask, paths: list[str], with_static: bool, report: Path) -> None:
-    report.write_text(json.dumps(_freeze_some(app, paths, with_static)))
+def _freeze_share(app: Flask, paths: Callable[[], Iterable[str]], with_static: bool, report: Path) -> None:
+    report.write_text(json.dumps(_freeze_some(app, paths(), with_static)))
 
 
-def _freeze_some(app: Flask, paths: list[str], with_static: bool) -> dict[str, list[str]]:
+def _freeze_some(app: Flask, paths: Iterable[str], with_static: bool) -> dict[str, list[str]]:
     # No url_for logging and no argument-less rules: the one generator decides what is public
     # (so /search, which needs a server, is not exported as a page that cannot work).
     freezer = Freezer(app, with_static_files=with_static, with_no_argument_rules=False, log_url_for=False)
@@ -376,6 +397,11 @@ def freeze_command(dest: Path, today: dt.datetime | None, jobs: int | None) -> N
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     cache = Path(app.root_path) / app.config["EXPORT_CACHE_DIR"]
     report = export_incrementally(app, dest, today.date() if today else None, jobs, cache)
+    # When the command's process exits, Python's last collection would walk 2,000 parsed
+    # briefings for a third of a second only to find nothing to free; exiting frees it all.
+    # (At exit, not now: a process that goes on, such as a test run, still collects.)
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
     urls = report.urls
     if report.errors:
         # A broken file is simply absent from the export (a fresh process has no last good
