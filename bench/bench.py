@@ -15,7 +15,6 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,49 +27,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import server  # noqa: E402
 from bench.corpus import generate  # noqa: E402
+from bench.server import Server, free_port  # noqa: E402
 
 PYTHON = sys.executable
 TODAY = "2026-11-24"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen
-    base: str
-    started: float
-    ready: float
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=15)
-
-
 def start(app: str, env: dict[str, str], *, probe: str = "/", workers: int = 2) -> Server:
-    port = free_port()
-    full_env = {**os.environ, "WEB_CONCURRENCY": str(workers), "VOTEBRIEF_TODAY": TODAY, **env}
-    cmd = [PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"]
-    cmd += ["--access-logfile", "/dev/null", app]
-    started = time.perf_counter()
-    process = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + probe, timeout=30) as response:
-                response.read()
-                break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"{app} did not start") from None
-            time.sleep(0.02)
-    return Server(process, base, started, time.perf_counter())
+    """gunicorn with this process's environment, today pinned and ``env`` on top."""
+    return server.start({**os.environ, "VOTEBRIEF_TODAY": TODAY, **env}, app=app, probe=probe, workers=workers)
 
 
 @dataclass
@@ -209,10 +176,23 @@ HUGO_LIST = (
     '<li><a href="{{ .RelPermalink }}">{{ .Params.country }}</a> {{ .Params.summary }}</li>'
     "{{ end }}</ul></body></html>\n"
 )
+# The same three outputs a briefing gets from the export: its page, a JSON document
+# carrying the rendered body, and an iCalendar file with an event per election.
+HUGO_OUTPUTS = '[outputs]\npage = ["HTML", "JSON", "Calendar"]\n'
+HUGO_JSON = (
+    '{{ dict "country" .Params.country "summary" .Params.summary "elections" .Params.elections '
+    '"news" .Params.news "body_html" .Content | jsonify }}\n'
+)
+HUGO_ICS = (
+    "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//bench//EN\n{{ range $i, $e := .Params.elections }}BEGIN:VEVENT\n"
+    "UID:{{ $.File.BaseFileName }}-{{ $i }}@bench\nSUMMARY:{{ $.Params.country }}: {{ $e.kind }} election\n"
+    'DTSTART;VALUE=DATE:{{ replace (string $e.date) "-" "" }}\nEND:VEVENT\n{{ end }}END:VCALENDAR\n'
+)
 
 
-def hugo_time(content: Path, work: Path, runs: int = 3) -> float | None:
-    """Median time of Hugo's full build of the same briefings (their pages, a list and its RSS).
+def hugo_time(content: Path, work: Path, *, same_outputs: bool = False, runs: int = 3) -> float | None:
+    """Median time of Hugo's full build of the same briefings: their pages, a list and its RSS;
+    with ``same_outputs``, also each briefing's JSON and iCalendar file, as the export writes.
 
     Each build writes to a folder of its own, and nothing is deleted until every build is
     timed: on ext4, creating thousands of files soon after thousands were deleted is slower
@@ -222,12 +202,15 @@ def hugo_time(content: Path, work: Path, runs: int = 3) -> float | None:
     hugo = shutil.which("hugo")
     if hugo is None:
         return None
-    site = work / "hugo"
+    site = work / ("hugo-same-outputs" if same_outputs else "hugo")
     layouts = site / "layouts" / "_default"
     layouts.mkdir(parents=True)
-    (site / "hugo.toml").write_text(HUGO_CONFIG)
+    (site / "hugo.toml").write_text(HUGO_CONFIG + (HUGO_OUTPUTS if same_outputs else ""))
     (layouts / "single.html").write_text(HUGO_SINGLE)
     (layouts / "list.html").write_text(HUGO_LIST)
+    if same_outputs:
+        (layouts / "single.json").write_text(HUGO_JSON)
+        (layouts / "single.ics").write_text(HUGO_ICS)
     shutil.copytree(content / "countries", site / "content" / "countries")
     times = []
     for run in range(runs):
@@ -335,16 +318,18 @@ def main() -> None:
         big.stop()
         # Both builds write into new folders, and nothing is deleted until both are timed (see hugo_time).
         times = export_times(large, work / "export")
-        hugo = hugo_time(large, work)
         for name, seconds in times:
             print(f"export of 2,000 briefings, {name}: {seconds:.2f} s")
-        if hugo is None:
+        full = times[0][1]
+        pages_only, same_outputs = hugo_time(large, work), hugo_time(large, work, same_outputs=True)
+        if pages_only is None or same_outputs is None:
             print("(hugo not installed: no comparison; apt-get install hugo)")
         else:
-            full = times[0][1]
             print(
-                f"hugo full build of the same 2,000 briefings (median of 3): {hugo:.2f} s; "
-                f"full export / hugo: {full / hugo:.1f}x"
+                f"hugo full build, pages only (median of 3): {pages_only:.2f} s; full export / hugo: "
+                f"{full / pages_only:.1f}x\n"
+                f"hugo full build, each page with its JSON and iCalendar file as the export writes "
+                f"(median of 3): {same_outputs:.2f} s; full export / hugo: {full / same_outputs:.1f}x"
             )
     shutil.rmtree(work, ignore_errors=True)
 

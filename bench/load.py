@@ -22,19 +22,17 @@ import datetime as dt
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.server import running  # noqa: E402
 
 LUA = Path(__file__).with_name("urls.lua")
 #: Pages that take query parameters: the calendar's filters and searches.
@@ -46,12 +44,6 @@ QUERIES = [
     "/search?q=parliament",
     "/search?q=zzzz",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def page_urls(content: Path) -> list[str]:
@@ -89,31 +81,6 @@ def page_urls(content: Path) -> list[str]:
     return [url for url in dict.fromkeys([*urls, *QUERIES]) if client.get(url).status_code == 200]
 
 
-@contextmanager
-def gunicorn(content: Path, workers: int, log: Path) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "WEB_CONCURRENCY": str(workers), "VOTEBRIEF_CONTENT_DIR": str(content)}
-    cmd = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "app:app"]
-    with log.open("wb") as errors:
-        # The access log goes to stdout: at thousands of requests a second it is noise here.
-        process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 20
-            while True:
-                try:
-                    urllib.request.urlopen(base + "/", timeout=5).read()
-                    break
-                except (OSError, urllib.error.HTTPError):
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        raise SystemExit(f"gunicorn did not start:\n{log.read_text()}") from None
-                    time.sleep(0.1)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=15)
-
-
 def warm(base: str, urls: list[str]) -> None:
     """Request every page a few times so both workers have rendered it: the run measures serving."""
     for _ in range(4):
@@ -147,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         url_file, log = Path(tmp) / "urls.txt", Path(tmp) / "gunicorn.log"
         url_file.write_text("\n".join(urls) + "\n")
-        with gunicorn(args.content.resolve(), args.workers, log) as base:
+        env = {**os.environ, "VOTEBRIEF_CONTENT_DIR": str(args.content.resolve())}
+        with running(env, workers=args.workers, log=log, timeout=20) as server:
+            base = server.base
             warm(base, urls)
             print(f"{len(urls)} URLs, {args.connections} connections, {args.seconds} s, {args.workers} workers")
             result = run_wrk(base, url_file, args.seconds, args.connections, args.threads, not args.no_gzip)
