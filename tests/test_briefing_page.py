@@ -103,6 +103,20 @@ def test_a_freedom_house_score_is_shown_with_its_status(client):
     assert re.search(r'class="fh fh-partly-free">Partly Free <span class="fh-score">49/100</span>', html)
 
 
+def test_prose_from_the_front_matter_gets_the_same_typography_as_the_body(app, content):
+    kenya = content / "countries" / "kenya.md"
+    text = kenya.read_text().replace(
+        "    status: held\n",
+        '    status: held\n    note: William Ruto won -- with "50.5%" -- to Raila Odinga\'s 48.9%.\n',
+    )
+    kenya.write_text(text.replace("summary: Kenya holds", "summary: Kenya's voters hold"))
+    html = app.test_client().get("/countries/kenya/").get_data(as_text=True)
+    assert "William Ruto won \u2013 with \u201c50.5%\u201d \u2013 to Raila Odinga\u2019s 48.9%." in html
+    assert '<p class="summary">Kenya\u2019s voters hold' in html
+    # The meta description stays as written: link previews show it as plain text.
+    assert '<meta name="description" content="Kenya&#39;s voters hold' in html
+
+
 @pytest.mark.parametrize("url", ["/countries/nowhere/", "/countries/KENYA/", "/countries/..%2f..%2fetc%2fpasswd/"])
 def test_unknown_slugs_get_a_helpful_404(client, url):
     response = client.get(url)

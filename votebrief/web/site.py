@@ -23,13 +23,19 @@ from votebrief.calendar import (
 )
 from votebrief.dates import format_day
 from votebrief.model import Briefing, ElectionKind, FreedomStatus, Page
-from votebrief.render import render_markdown
+from votebrief.render import render_markdown, smarten
 from votebrief.search import QueryError, SearchIndex, to_match_expression
 from votebrief.web.pagecache import cached_fragment, cached_response
 from votebrief.web.state import current_now, current_today, snapshot
 from votebrief.worldmap import MapCountry, render_world_map
 
 bp = Blueprint("site", __name__)
+
+
+@bp.app_template_filter("smart")
+def smart(text: str) -> str:
+    """An author's prose from the front-matter, with the curly quotes and dashes the body gets."""
+    return smarten(text)
 
 
 @bp.app_context_processor
