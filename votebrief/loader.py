@@ -311,8 +311,8 @@ class ContentStore:
         """The content as it is now, not checked again until the block ends.
 
         An export renders thousands of pages from one version of the content: a file saved
-        meanwhile must not give half the pages the old version and half the new, and 2,000
-        files checked every second cost the export a second of stat calls.
+        meanwhile must not give half the pages the old version and half the new. Nor need
+        each export worker look at every file again each check interval.
         """
         with self._lock:
             self._refresh()

@@ -32,10 +32,8 @@ from votebrief.worldmap import MapCountry, render_world_map
 bp = Blueprint("site", __name__)
 
 
-@bp.app_template_filter("smart")
-def smart(text: str) -> str:
-    """An author's prose from the front-matter, with the curly quotes and dashes the body gets."""
-    return smarten(text)
+# An author's prose from the front-matter (notes, summaries, captions) gets the body's curly quotes and dashes.
+bp.add_app_template_filter(smarten, "smart")
 
 
 @bp.app_context_processor
