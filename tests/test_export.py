@@ -265,6 +265,34 @@ def test_a_second_export_renders_only_the_edited_briefing_and_the_feeds_that_sho
     assert ghana_page.stat().st_mtime_ns == untouched
 
 
+def test_a_body_edit_renders_the_feeds_again_from_their_entries_without_parsing_the_other_files(
+    tmp_path, content, briefing_file, monkeypatch
+):
+    from votebrief.export import export_incrementally
+    from votebrief.web import feeds
+
+    monkeypatch.setattr(feeds, "FEED_SIZE", 2)  # Kenya and Ghana, the two newest
+    _with_ghana(content, briefing_file)
+    kenya = (content / "countries" / "kenya.md").read_text()
+    for slug, iso, day in [("togo", "TG", "05"), ("benin", "BJ", "06"), ("niger", "NE", "07")]:
+        briefing_file(
+            slug,
+            kenya.replace("Kenya", slug.title())
+            .replace("iso: KE", f"iso: {iso}")
+            .replace("updated: 2026-11-20", f"updated: 2026-01-{day}"),
+        )
+    build, fresh = tmp_path / "build", tmp_path / "fresh"
+    _export(content, build)
+    _replace(content / "countries" / "kenya.md", "politics in a paragraph", "politics, edited")
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content), "TODAY": TODAY, "CHECK_INTERVAL": 0})
+    report = export_incrementally(app, build, jobs=1)
+    assert "/feed.atom" in report.rendered and "/regions/africa/feed.atom" in report.rendered
+    # site.yaml, the About page, Kenya, and Ghana for the feeds: not the three other briefings
+    assert app.extensions["votebrief.store"].parse_count == 4
+    _export(content, fresh)
+    assert _files(build) == _files(fresh)
+
+
 def test_a_front_matter_edit_renders_the_briefing_and_every_site_wide_output(tmp_path, content, briefing_file):
     _with_ghana(content, briefing_file)
     build = tmp_path / "build"
@@ -377,9 +405,9 @@ def test_a_file_saved_during_an_export_does_not_mix_two_versions(tmp_path, conte
     kenya = content / "countries" / "kenya.md"
     render = export._freeze_some
 
-    def save_midway(app, paths, with_static):
+    def save_midway(app, paths, with_static, known):
         kenya.write_text(kenya.read_text().replace("Kenya holds", "Kenya will hold"))
-        return render(app, paths, with_static)
+        return render(app, paths, with_static, known)
 
     monkeypatch.setattr(export, "_freeze_some", save_midway)
     build = tmp_path / "build"

@@ -123,7 +123,11 @@ def _export(app: Flask, dest: Path, jobs: int | None, cache_dir: Path | None) ->
             # and the lists need no parse.
             outputs = {path: dict(output) for path, output in before["outputs"].items()}
             broken, errors = before["broken"], before["errors"]
+            # An output made of the briefings it shows (a feed) shows the same ones: their
+            # bodies are all that can have changed.
+            known = {path: output["reads"] for path, output in outputs.items() if output.get("from_shown")}
         else:
+            known = {}
             len(snap.briefings)  # parse everything once, before forking, so workers share it
             outputs = {u.path: {"briefing": u.briefing, "reads": []} for u in public_urls(snap, current_now())}
             broken = sorted(_hash(f"file:{slug}") for slug in sources if slug not in snap.briefings)
@@ -139,16 +143,21 @@ def _export(app: Flask, dest: Path, jobs: int | None, cache_dir: Path | None) ->
         _remove(dest, _file_for(dest, path))
     bodies = app.extensions["votebrief.bodies"] = BodyCache(cache_dir, app.extensions["votebrief.code_version"])
     try:
-        reads = _freeze(app, todo, outputs, jobs or os.cpu_count() or 1)
+        reports = _freeze(app, todo, outputs, known, jobs or os.cpu_count() or 1)
         bodies.prune(len(sources) + len(snap.pages))
     finally:
         bodies.close()
         del app.extensions["votebrief.bodies"]
     with app.test_request_context(base_url=base_url):
-        for path, slugs in reads.items():
-            if path in outputs and outputs[path]["briefing"] is None:
-                outputs[path]["reads"] = slugs
-                keys[path] = context.key(outputs[path])
+        for path, (slugs, from_shown) in reports.items():
+            output = outputs.get(path)
+            if output is not None and output["briefing"] is None:
+                output["reads"] = slugs
+                if from_shown:
+                    output["from_shown"] = True
+                else:
+                    output.pop("from_shown", None)
+                keys[path] = context.key(output)
     _remove_old_static(dest, app.static_url_path or "")
     _write_not_found_page(app, dest)
     for path, output in outputs.items():
@@ -259,13 +268,18 @@ def _read_manifest(dest: Path) -> dict:
     return manifest
 
 
-def _freeze(app: Flask, paths: list[str], outputs: dict[str, dict], jobs: int) -> dict[str, list[str]]:
+#: For each rendered path: the slugs of the briefings whose bodies it showed, and whether
+#: it is made of those briefings alone (a feed), so it can be rendered again from them.
+Reports = dict[str, tuple[list[str], bool]]
+
+
+def _freeze(app: Flask, paths: list[str], outputs: dict[str, dict], known: dict[str, list[str]], jobs: int) -> Reports:
     """Render ``paths`` (and the static files) with Frozen-Flask, split across ``jobs`` forked workers.
 
-    Returns, for each rendered path, the slugs of the briefings whose bodies it showed.
+    ``known`` names, for outputs made of the briefings they show, which briefings those are.
     """
     if jobs <= 1 or len(paths) < PARALLEL_MIN_URLS:
-        return _freeze_some(app, paths, with_static=True)
+        return _freeze_some(app, paths, True, known)
     units = _work_units(paths, outputs)
     context = multiprocessing.get_context("fork")
     # Workers take the next unit when they finish one, so a worker that drew the slow
@@ -287,7 +301,9 @@ def _freeze(app: Flask, paths: list[str], outputs: dict[str, dict], jobs: int) -
     with tempfile.TemporaryDirectory(prefix="votebrief-freeze-") as scratch:
         reports = [Path(scratch) / f"reads-{index}.json" for index in range(jobs)]
         workers = [
-            context.Process(target=_freeze_share, args=(app, next_paths, index == 0, report), name=f"freeze-{index}")
+            context.Process(
+                target=_freeze_share, args=(app, next_paths, index == 0, known, report), name=f"freeze-{index}"
+            )
             for index, report in enumerate(reports)
         ]
         for worker in workers:
@@ -298,10 +314,11 @@ def _freeze(app: Flask, paths: list[str], outputs: dict[str, dict], jobs: int) -
         failed = [w.name for w in workers if w.exitcode != 0]
         if failed:
             raise ExportError(f"export worker(s) {', '.join(failed)} failed; see the errors above")
-        reads: dict[str, list[str]] = {}
+        found: Reports = {}
         for report in reports:
-            reads.update(json.loads(report.read_text()))
-    return reads
+            for path, (slugs, from_shown) in json.loads(report.read_text()).items():
+                found[path] = (slugs, from_shown)
+    return found
 
 
 def _work_units(paths: list[str], outputs: dict[str, dict]) -> list[list[str]]:
@@ -316,11 +333,13 @@ def _work_units(paths: list[str], outputs: dict[str, dict]) -> list[list[str]]:
     return [[path] for path in groups.pop(None, [])] + list(groups.values())
 
 
-def _freeze_share(app: Flask, paths: Callable[[], Iterable[str]], with_static: bool, report: Path) -> None:
-    report.write_text(json.dumps(_freeze_some(app, paths(), with_static)))
+def _freeze_share(
+    app: Flask, paths: Callable[[], Iterable[str]], with_static: bool, known: dict[str, list[str]], report: Path
+) -> None:
+    report.write_text(json.dumps(_freeze_some(app, paths(), with_static, known)))
 
 
-def _freeze_some(app: Flask, paths: Iterable[str], with_static: bool) -> dict[str, list[str]]:
+def _freeze_some(app: Flask, paths: Iterable[str], with_static: bool, known: dict[str, list[str]]) -> Reports:
     # No url_for logging and no argument-less rules: the one generator decides what is public
     # (so /search, which needs a server, is not exported as a page that cannot work).
     freezer = Freezer(app, with_static_files=with_static, with_no_argument_rules=False, log_url_for=False)
@@ -329,13 +348,15 @@ def _freeze_some(app: Flask, paths: Iterable[str], with_static: bool) -> dict[st
     def chosen_paths():
         yield from paths
 
-    reads: dict[str, list[str]] = {}
+    reports: Reports = {}
 
     def started(sender: Flask, **extra: object) -> None:
         g.votebrief_body_reads = set()
+        if request.path in known:
+            g.votebrief_known_entries = known[request.path]
 
     def finished(sender: Flask, response: object, **extra: object) -> None:
-        reads[request.path] = sorted(g.get("votebrief_body_reads", ()))
+        reports[request.path] = (sorted(g.get("votebrief_body_reads", ())), g.get("votebrief_made_of_shown", False))
 
     with (
         warnings.catch_warnings(),
@@ -347,7 +368,7 @@ def _freeze_some(app: Flask, paths: Iterable[str], with_static: bool) -> dict[st
         warnings.simplefilter("ignore", MissingURLGeneratorWarning)
         freezer.freeze()
     app.extensions["votebrief.bodies"].flush()
-    return reads
+    return reports
 
 
 def _remove_old_static(dest: Path, static_url_path: str) -> None:

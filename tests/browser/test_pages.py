@@ -109,6 +109,8 @@ def test_the_skip_link_comes_first_and_shows_when_focused(open_tab):
     outline = skip.evaluate("a => getComputedStyle(a).outlineStyle + ' ' + getComputedStyle(a).boxShadow")
     assert outline != "none none", "focus is visible"
     tab.page.keyboard.press("Enter")
+    # Following an in-page link updates the address a moment after the key press.
+    tab.page.wait_for_function("location.hash === '#main'", timeout=5000)
     assert tab.page.url.endswith("#main")
 
 

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
 from feedgen.feed import FeedGenerator
-from flask import Blueprint, abort, current_app
+from flask import Blueprint, abort, current_app, g
 from icalendar import Calendar, Event, vDuration, vText
 
 from votebrief import views
@@ -58,11 +58,27 @@ def find_region(snap: Snapshot, slug: str) -> Region:
 # --- Atom ---------------------------------------------------------------------------------
 
 
+def feed_briefings(snap: Snapshot) -> list[Briefing]:
+    """The public briefings a feed picks its entries from.
+
+    A feed is made of its entries alone. When an incremental export renders a feed again
+    only because an entry's body changed, it names the entries the feed had
+    (``g.votebrief_known_entries``, see votebrief.export): every front-matter is as it was,
+    so the choice is too, and the other files need no parse.
+    """
+    now = current_now()
+    known = g.get("votebrief_known_entries")
+    if known is None:
+        return views.public_briefings(snap, now)
+    found = (snap.briefings.get(slug) for slug in known)
+    return [b for b in found if b is not None and b.is_public(now)]
+
+
 @bp.get("/feed.atom")
 def feed():
     def render() -> str:
         snap = snapshot()
-        briefings = views.public_briefings(snap, current_now())
+        briefings = feed_briefings(snap)
         title = f"{snap.site.name}: updated briefings"
         return atom_feed(snap, briefings, title, "/feed.atom", "/")
 
@@ -75,7 +91,7 @@ def region_feed(slug: str):
     region = find_region(snap, slug)
 
     def render() -> str:
-        briefings = [b for b in views.public_briefings(snap, current_now()) if b.meta.region == region.name]
+        briefings = [b for b in feed_briefings(snap) if b.meta.region == region.name]
         title = f"{snap.site.name}: {region.name}"
         return atom_feed(snap, briefings, title, region_feed_path(slug), region_path(slug))
 
@@ -96,6 +112,7 @@ def atom_feed(snap: Snapshot, briefings: Iterable[Briefing], title: str, self_pa
     dated.sort(key=lambda pair: (-pair[0].timestamp(), pair[1].meta.country))
     dated = dated[:FEED_SIZE]
     today = current_today()
+    g.votebrief_made_of_shown = True  # the export may render this again from its entries alone
 
     fg = FeedGenerator()
     fg.id(base + self_path)
