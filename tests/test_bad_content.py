@@ -17,6 +17,8 @@ import pytest
 from conftest import KENYA, SITE_YAML, write
 from markupsafe import escape
 
+from votebrief import loader
+
 GHANA = KENYA.replace("Kenya", "Ghana").replace("iso: KE", "iso: GH")
 MARKER = "politics in a paragraph."
 NEWER = "A newer paragraph that must not show."
@@ -229,14 +231,13 @@ def test_in_debug_a_cached_etag_does_not_hide_the_banner(app, client, content):
 def test_an_unreadable_file_is_reported_and_the_rest_keeps_serving(client, runner, content, monkeypatch):
     # Tests may run as root, for whom chmod 000 changes nothing: make the read fail instead.
     write(content / "countries" / "ghana.md", GHANA)
-    real = Path.read_bytes
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "ghana.md":
+    def opening(file, *args, **kwargs):
+        if Path(file).name == "ghana.md":
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return open(file, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(loader, "open", opening, raising=False)  # the store's reads, not pytest's
     code, lines = check_output(runner)
     assert code == 1
     assert "content/countries/ghana.md:1: file: cannot be read: Permission denied" in lines
@@ -247,14 +248,13 @@ def test_an_unreadable_file_is_reported_and_the_rest_keeps_serving(client, runne
 
 def test_a_file_deleted_between_looking_and_reading_is_not_an_error(client, content, monkeypatch):
     write(content / "countries" / "ghana.md", GHANA)
-    real = Path.read_bytes
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "ghana.md":
-            self.unlink()
-        return real(self)
+    def opening(file, *args, **kwargs):
+        if Path(file).name == "ghana.md":
+            Path(file).unlink()
+        return open(file, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(loader, "open", opening, raising=False)
     for url in ["/", *OTHER_PAGES, "/countries/kenya/"]:
         assert client.get(url).status_code == 200, url
     assert client.get("/countries/ghana/").status_code == 404

@@ -342,32 +342,110 @@ def _replace(path: Path, old: str, new: str) -> None:
 @pytest.mark.parametrize("edit", EDITS)
 def test_an_incremental_export_is_byte_for_byte_a_fresh_one(tmp_path, content, briefing_file, edit):
     _with_ghana(content, briefing_file)
-    build, fresh = tmp_path / "build", tmp_path / "fresh"
-    _export(content, build)
+    build, fresh, cache = tmp_path / "build", tmp_path / "fresh", tmp_path / "cache"
+    # The incremental side keeps its rendered pieces and YAML reads between exports, as
+    # `flask freeze` does; the fresh side has no cache at all.
+    _export(content, build, cache_dir=cache)
     EDITS[edit](content)
-    _export(content, build)
+    _export(content, build, cache_dir=cache)
     _export(content, fresh)
     assert _files(build) == _files(fresh)
 
 
-def test_rendered_bodies_are_kept_between_exports(tmp_path, content, briefing_file, monkeypatch):
-    from votebrief.web import bodies
+def test_what_changes_with_the_day_is_rendered_again(tmp_path, content, briefing_file):
+    """Kenya's election passes between the two days: its rows and events must not come from the cache."""
+    from votebrief.export import export_incrementally
 
     _with_ghana(content, briefing_file)
-    cache = tmp_path / "bodies"
+    build, fresh, cache = tmp_path / "build", tmp_path / "fresh", tmp_path / "cache"
+    _export(content, build, cache_dir=cache, today=dt.date(2027, 8, 9))
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content), "CHECK_INTERVAL": 0})
+    export_incrementally(app, build, dt.date(2027, 8, 11), cache_dir=cache)
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content), "CHECK_INTERVAL": 0})
+    export_incrementally(app, fresh, dt.date(2027, 8, 11))
+    assert _files(build) == _files(fresh)
+    assert "Kenya: General Elections" not in (build / "elections.ics").read_text()
+
+
+def test_pieces_rendered_for_one_site_address_are_not_reused_for_another(tmp_path, content, briefing_file):
+    from votebrief.export import export_incrementally
+
+    _with_ghana(content, briefing_file)
+    cache = tmp_path / "cache"
     _export(content, tmp_path / "one", cache_dir=cache)
-    with contextlib.closing(sqlite3.connect(cache / bodies.DATABASE)) as db:
+    config = {"TESTING": True, "CONTENT_DIR": str(content), "TODAY": TODAY, "SITE_URL": "https://votes.example"}
+    export_incrementally(create_app(config), tmp_path / "two", cache_dir=cache)
+    export_incrementally(create_app(config), tmp_path / "fresh")
+    assert _files(tmp_path / "two") == _files(tmp_path / "fresh")
+    assert "URL:https://votes.example/countries/kenya/" in (tmp_path / "two" / "elections.ics").read_text()
+
+
+def test_rendered_bodies_and_fragments_are_kept_between_exports(tmp_path, content, briefing_file, monkeypatch):
+    from votebrief.web import rendercache
+
+    _with_ghana(content, briefing_file)
+    cache = tmp_path / "cache"
+    _export(content, tmp_path / "one", cache_dir=cache)
+    with contextlib.closing(sqlite3.connect(cache / rendercache.DATABASE)) as db:
         assert db.execute("SELECT count(*) FROM bodies").fetchone() == (3,)  # Kenya, Ghana, the About page
+        (fragments,) = db.execute("SELECT count(*) FROM fragments").fetchone()
+    assert fragments > 0
     rendered = []
-    original = bodies.BodyCache.html
+    original_html, original_fragment = rendercache.RenderCache.html, rendercache.RenderCache.fragment
 
-    def counting(self, markdown, render):
-        return original(self, markdown, lambda: rendered.append(markdown) or render())
+    def counting_html(self, markdown, render):
+        return original_html(self, markdown, lambda: rendered.append(markdown) or render())
 
-    monkeypatch.setattr(bodies.BodyCache, "html", counting)
+    def counting_fragment(self, key, render):
+        return original_fragment(self, key, lambda: rendered.append(key) or render())
+
+    monkeypatch.setattr(rendercache.RenderCache, "html", counting_html)
+    monkeypatch.setattr(rendercache.RenderCache, "fragment", counting_fragment)
     _export(content, tmp_path / "two", cache_dir=cache)
-    assert rendered == []  # a new folder, every page rendered, no body rendered again
+    # A new folder, every page rendered, and no body, calendar event, row or card rendered again.
+    assert rendered == []
     assert _files(tmp_path / "one") == _files(tmp_path / "two")
+
+
+def test_a_front_matter_edit_renders_the_rows_and_events_of_that_briefing_alone(tmp_path, content, briefing_file):
+    from votebrief.web import rendercache
+
+    _with_ghana(content, briefing_file)
+    cache = tmp_path / "cache"
+    _export(content, tmp_path / "build", cache_dir=cache)
+    _replace(content / "countries" / "ghana.md", "status: scheduled", "status: scheduled\n    note: Edited note.")
+    missed: list[str] = []
+    original = rendercache.RenderCache.set
+
+    def recording(self, key, value, timeout=None):
+        missed.append(key)
+        return original(self, key, value, timeout)
+
+    rendercache.RenderCache.set = recording
+    try:
+        _export(content, tmp_path / "build", cache_dir=cache, jobs=1)
+    finally:
+        rendercache.RenderCache.set = original
+    assert missed and all("ghana|" in key and "kenya|" not in key for key in missed), missed
+    assert "Edited note." in (tmp_path / "build" / "elections" / "index.html").read_text()
+
+
+def test_the_calendar_of_every_election_is_one_icalendar_calendar_of_them_all(tmp_path, world):
+    """The calendars are put together from events serialised one by one: the bytes must be icalendar's own."""
+    from votebrief import views
+    from votebrief.web import feeds
+
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(world), "TODAY": TODAY})
+    with app.test_request_context():
+        snap = snapshot()
+        upcoming = views.upcoming_elections(list(snap.briefings.values()), TODAY)
+        text = feeds.ical(upcoming, "All", "Every election.", "all", "/elections.ics", "/elections/")
+        events = [feeds.election_event(e) for e in upcoming if feeds.on_known_days(e)]
+    whole = icalendar.Calendar.from_ical(text)
+    assert len(events) > 3
+    # Read by icalendar and written again, the calendar comes out byte for byte the same.
+    assert whole.to_ical().decode() == text
+    assert [str(e["UID"]) for e in whole.walk("VEVENT")] == [str(e["UID"]) for e in events]
 
 
 def test_a_large_export_is_split_across_worker_processes(tmp_path, content, monkeypatch):
@@ -433,17 +511,32 @@ def test_a_file_mended_since_the_last_export_comes_back_everywhere(tmp_path, con
 
 
 def test_the_body_cache_stays_bounded_and_keeps_the_newest(tmp_path):
-    from votebrief.web.bodies import BodyCache
+    from votebrief.web.rendercache import RenderCache
 
-    cache = BodyCache(tmp_path / "cache", "code-1")
+    cache = RenderCache(tmp_path / "cache", "code-1")
     for n in range(10):
         cache.html(f"body {n}", lambda n=n: f"<p>body {n}</p>")
     cache.flush()
     cache.prune(wanted=2)
-    fresh = BodyCache(tmp_path / "cache", "code-1")
+    fresh = RenderCache(tmp_path / "cache", "code-1")
     rendered = []
     for n in range(10):
         fresh.html(f"body {n}", lambda n=n: rendered.append(n) or f"<p>body {n}</p>")
     assert rendered == list(range(8))  # the two newest were kept
-    other_code = BodyCache(tmp_path / "cache", "code-2")
+    other_code = RenderCache(tmp_path / "cache", "code-2")
     assert other_code.html("body 9", lambda: "<p>new code</p>") == "<p>new code</p>"
+
+
+def test_fragments_no_export_used_are_dropped(tmp_path):
+    from votebrief.web.rendercache import RenderCache
+
+    cache = RenderCache(tmp_path / "cache", "code-1")
+    for n in range(4):
+        cache.fragment(f"row {n}", lambda n=n: f"<li>{n}</li>")
+    cache.flush()
+    later = RenderCache(tmp_path / "cache", "code-1")
+    assert later.fragment("row 1", lambda: "rendered again") == "<li>1</li>"
+    later.prune(wanted=10, used_fragments=later.used)
+    kept = RenderCache(tmp_path / "cache", "code-1")
+    assert kept.fragment("row 1", lambda: "rendered again") == "<li>1</li>"
+    assert kept.fragment("row 2", lambda: "rendered again") == "rendered again"

@@ -45,9 +45,11 @@ from flask_frozen import Freezer, MissingURLGeneratorWarning
 
 from votebrief.errors import Severity
 from votebrief.loader import BriefingSource, Snapshot
+from votebrief.sourcecache import SourceCache
 from votebrief.urls import public_urls
-from votebrief.web.bodies import BodyCache
+from votebrief.web import rendercache
 from votebrief.web.pagecache import published_epoch
+from votebrief.web.rendercache import RenderCache
 from votebrief.web.state import current_now, current_today, snapshot
 
 #: Left in every export, so a later export into the same folder knows it may replace its files.
@@ -107,8 +109,16 @@ def export_incrementally(
     )
     store = app.extensions["votebrief.store"]
     store.warm_in_background = False  # no thread may hold a lock when the workers fork
-    with store.pinned():
-        return _export(app, dest, jobs, cache_dir)
+    if cache_dir is not None:
+        store.source_cache = SourceCache(cache_dir, app.extensions["votebrief.code_version"])
+    try:
+        with store.pinned() as snap:
+            report = _export(app, dest, jobs, cache_dir)
+            if store.source_cache is not None:
+                store.source_cache.save(source.digest for source in snap.briefings.sources().values())
+    finally:
+        store.source_cache = None  # the server that may share this store keeps no copy of every file
+    return report
 
 
 def _export(app: Flask, dest: Path, jobs: int | None, cache_dir: Path | None) -> ExportReport:
@@ -137,17 +147,21 @@ def _export(app: Flask, dest: Path, jobs: int | None, cache_dir: Path | None) ->
         context = _KeyContext(app, snap, site, sources)
         keys = {path: context.key(output) for path, output in outputs.items()}
     old = before.get("outputs", {})
-    todo = [p for p in outputs if old.get(p, {}).get("key") != keys[p] or not _file_for(dest, p).exists()]
+    # A file deleted by hand is written again. Plain strings: 6,000 Path objects cost 0.1 s.
+    root = str(dest)
+    todo = [p for p in outputs if old.get(p, {}).get("key") != keys[p] or not os.path.exists(_name_for(root, p))]
     gone = [path for path in old if path not in outputs]
     for path in gone:
         _remove(dest, _file_for(dest, path))
-    bodies = app.extensions["votebrief.bodies"] = BodyCache(cache_dir, app.extensions["votebrief.code_version"])
+    cache = app.extensions[rendercache.EXTENSION] = RenderCache(cache_dir, app.extensions["votebrief.code_version"])
     try:
-        reports = _freeze(app, todo, outputs, known, jobs or os.cpu_count() or 1)
-        bodies.prune(len(sources) + len(snap.pages))
+        reports, used = _freeze(app, todo, outputs, known, jobs or os.cpu_count() or 1)
+        # The lists use nearly every fragment: after rendering them, the unused ones are stale.
+        lists_rendered = any(outputs[path]["briefing"] is None for path in todo)
+        cache.prune(len(sources) + len(snap.pages), used if lists_rendered else None)
     finally:
-        bodies.close()
-        del app.extensions["votebrief.bodies"]
+        cache.close()
+        del app.extensions[rendercache.EXTENSION]
     with app.test_request_context(base_url=base_url):
         for path, (slugs, from_shown) in reports.items():
             output = outputs.get(path)
@@ -246,7 +260,11 @@ def _hash(text: str) -> str:
 
 
 def _file_for(dest: Path, path: str) -> Path:
-    return dest / (path.lstrip("/") + ("index.html" if path.endswith("/") else ""))
+    return Path(_name_for(str(dest), path))
+
+
+def _name_for(dest: str, path: str) -> str:
+    return dest + path + ("index.html" if path.endswith("/") else "")
 
 
 def _remove(dest: Path, file: Path) -> None:
@@ -273,13 +291,16 @@ def _read_manifest(dest: Path) -> dict:
 Reports = dict[str, tuple[list[str], bool]]
 
 
-def _freeze(app: Flask, paths: list[str], outputs: dict[str, dict], known: dict[str, list[str]], jobs: int) -> Reports:
+def _freeze(
+    app: Flask, paths: list[str], outputs: dict[str, dict], known: dict[str, list[str]], jobs: int
+) -> tuple[Reports, set[str]]:
     """Render ``paths`` (and the static files) with Frozen-Flask, split across ``jobs`` forked workers.
 
     ``known`` names, for outputs made of the briefings they show, which briefings those are.
+    Returns what each output showed, and the cached fragments the rendering used.
     """
     if jobs <= 1 or len(paths) < PARALLEL_MIN_URLS:
-        return _freeze_some(app, paths, True, known)
+        return _freeze_some(app, paths, True, known), app.extensions[rendercache.EXTENSION].used
     units = _work_units(paths, outputs)
     context = multiprocessing.get_context("fork")
     # Workers take the next unit when they finish one, so a worker that drew the slow
@@ -315,10 +336,13 @@ def _freeze(app: Flask, paths: list[str], outputs: dict[str, dict], known: dict[
         if failed:
             raise ExportError(f"export worker(s) {', '.join(failed)} failed; see the errors above")
         found: Reports = {}
+        used: set[str] = set()
         for report in reports:
-            for path, (slugs, from_shown) in json.loads(report.read_text()).items():
+            written = json.loads(report.read_text())
+            for path, (slugs, from_shown) in written["outputs"].items():
                 found[path] = (slugs, from_shown)
-    return found
+            used.update(written["fragments"])
+    return found, used
 
 
 def _work_units(paths: list[str], outputs: dict[str, dict]) -> list[list[str]]:
@@ -336,7 +360,9 @@ def _work_units(paths: list[str], outputs: dict[str, dict]) -> list[list[str]]:
 def _freeze_share(
     app: Flask, paths: Callable[[], Iterable[str]], with_static: bool, known: dict[str, list[str]], report: Path
 ) -> None:
-    report.write_text(json.dumps(_freeze_some(app, paths(), with_static, known)))
+    outputs = _freeze_some(app, paths(), with_static, known)
+    used = sorted(app.extensions[rendercache.EXTENSION].used)
+    report.write_text(json.dumps({"outputs": outputs, "fragments": used}))
 
 
 def _freeze_some(app: Flask, paths: Iterable[str], with_static: bool, known: dict[str, list[str]]) -> Reports:
@@ -367,7 +393,7 @@ def _freeze_some(app: Flask, paths: Iterable[str], with_static: bool, known: dic
         # endpoint was covered and would warn for each; tests/test_export.py crawls the result instead.
         warnings.simplefilter("ignore", MissingURLGeneratorWarning)
         freezer.freeze()
-    app.extensions["votebrief.bodies"].flush()
+    app.extensions[rendercache.EXTENSION].flush()
     return reports
 
 

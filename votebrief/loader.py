@@ -14,6 +14,7 @@ import hashlib
 import logging
 import os
 import re
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -26,6 +27,7 @@ from votebrief.errors import ContentError, ContentFileError
 from votebrief.gitdates import GitDates
 from votebrief.model import Briefing, Page, Region, SiteConfig
 from votebrief.parse import digest, front_matter_end, parse_briefing, parse_page, parse_site_config
+from votebrief.sourcecache import SourceCache
 
 log = logging.getLogger("votebrief.content")
 
@@ -281,7 +283,8 @@ class ContentStore:
         self.root = Path(root)
         self.warm_in_background = warm_in_background
         self._warming: threading.Thread | None = None
-        self._parse_briefing: Callable[[bytes, str], Briefing] | None = None
+        #: What YAML read from each file, kept between exports; None outside ``flask freeze``.
+        self.source_cache: SourceCache | None = None
         self.check_interval = check_interval
         self.max_bytes = max_bytes
         self._lock = threading.RLock()
@@ -333,7 +336,7 @@ class ContentStore:
             self._briefings,
             "countries",
             lambda raw, path, slug: self.git_dates.dated(
-                parse_briefing(raw, path, slug, regions), self.root / "countries" / f"{slug}.md"
+                parse_briefing(raw, path, slug, regions, self.source_cache), self.root / "countries" / f"{slug}.md"
             ),
             force=site_changed,
             lazy=True,
@@ -382,24 +385,25 @@ class ContentStore:
         lazy: bool = False,
     ) -> bool:
         """Re-read one file if its mtime or size changed; True when what it serves changed."""
-        shown = self._shown(path)
         try:
-            stat = path.stat()
+            info = os.stat(path)
         except FileNotFoundError:
             if required and entry.stat != (0, 0):
                 entry.stat = (0, 0)
-                entry.problems = [ContentError(shown, 1, "file", "is missing")]
+                entry.problems = [ContentError(self._shown(path), 1, "file", "is missing")]
                 return True
             return False
-        key = (stat.st_mtime_ns, stat.st_size)
+        key = (info.st_mtime_ns, info.st_size)
         if key == entry.stat and not entry.racy:
             return False
-        problems = self._check_file(path, shown, slug, stat.st_size)
+        shown = self._shown(path)
+        problems = self._check_file(path, shown, slug, info.st_size)
         raw = b""
         if not problems:
             try:
-                raw = path.read_bytes()
-                after = path.stat()
+                with open(path, "rb") as file:
+                    raw = file.read()
+                    after = os.fstat(file.fileno())
             except FileNotFoundError:
                 return False  # deleted since we looked: the next check finds it gone
             except OSError as exc:  # a folder named *.md, no permission: the other files still serve
@@ -409,7 +413,7 @@ class ContentStore:
                     # Written while we read it: leave the entry alone and look again next check.
                     return False
         entry.stat = key
-        entry.racy = not problems and time.time_ns() - stat.st_mtime_ns < RACY_NS
+        entry.racy = not problems and time.time_ns() - info.st_mtime_ns < RACY_NS
         if not problems:
             new = digest(raw)
             if new == entry.digest:
@@ -443,12 +447,14 @@ class ContentStore:
     def _check_file(self, path: Path, shown: str, slug: str | None, size: int) -> list[ContentError]:
         if slug is not None and not SLUG.match(slug):
             return [ContentError(shown, 1, "file", "name must be lowercase letters, digits and hyphens, ending .md")]
-        if path.is_symlink():
+        mode = os.lstat(path).st_mode
+        if stat.S_ISLNK(mode):
             try:
                 path.resolve(strict=True).relative_to(self.root.resolve())
             except (ValueError, OSError):
                 return [ContentError(shown, 1, "file", "is a symlink to a file outside the content folder")]
-        if not path.is_file():
+            mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
             # A folder cannot be read, and reading a named pipe would block the worker forever.
             return [ContentError(shown, 1, "file", "is not a regular file")]
         if size > self.max_bytes:
@@ -485,7 +491,7 @@ class ContentStore:
         parts += [f"p:{slug}:{p.digest}" for slug, p in pages.items()]
         fingerprint = hashlib.blake2b("\n".join(parts).encode(), digest_size=12).hexdigest()
         stats = [self._site.stat, *(e.stat for e in self._briefings.values()), *(e.stat for e in self._pages.values())]
-        modified = max((stat[0] for stat in stats if stat), default=0) / 1e9
+        modified = max((found[0] for found in stats if found), default=0) / 1e9
         return Snapshot(site, LazyBriefings(self, claims), pages, tuple(problems), fingerprint, modified)
 
     @property

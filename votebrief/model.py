@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any
 
 import pycountry
@@ -180,7 +181,7 @@ class Election(Strict):
             raise ValueError(f"the date {self.date} falls after the deadline {self.by}")
         return self
 
-    @property
+    @cached_property  # lists read it many times per election, and the model is frozen
     def when(self) -> ElectionDate:
         return ElectionDate(self.date, self.by)
 

@@ -6,13 +6,16 @@ import hashlib
 import re
 import typing
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from votebrief.errors import ContentFileError, Loc, pydantic_problems
 from votebrief.model import Briefing, FrontMatter, Page, PageMeta, SiteConfig
 from votebrief.source import SourceFile, decode, read_source
+
+if TYPE_CHECKING:
+    from votebrief.sourcecache import SourceCache
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -45,11 +48,15 @@ def front_matter_digest(raw: bytes) -> str:
     return digest(raw[: front_matter_end(raw)])
 
 
-def parse_briefing(raw: bytes, path: str, slug: str, regions: Sequence[str] = ()) -> Briefing:
-    source = read_source(raw, path)
+def parse_briefing(
+    raw: bytes, path: str, slug: str, regions: Sequence[str] = (), sources: SourceCache | None = None
+) -> Briefing:
+    """``sources``, when given, keeps what YAML read between exports (see votebrief.sourcecache)."""
+    whole = digest(raw)
+    source = sources.read(raw, path, whole) if sources is not None else read_source(raw, path)
     meta = _validate(FrontMatter, source, path, {"regions": list(regions)})
     return Briefing(
-        slug, path, meta, source.body, source.first_line, digest(raw), source.warnings, source.lines,
+        slug, path, meta, source.body, source.first_line, whole, source.warnings, source.lines,
         front_digest=front_matter_digest(raw),
     )  # fmt: skip
 

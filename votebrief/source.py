@@ -95,8 +95,8 @@ def decode(raw: bytes, path: str) -> tuple[str, list[ContentError]]:
     return text.replace("\r\n", "\n"), warnings
 
 
-def read_source(raw: bytes, path: str) -> SourceFile:
-    """Parse a content file's bytes; raise ContentFileError naming the line and field at fault."""
+def split_source(raw: bytes, path: str) -> tuple[str, str, list[ContentError]]:
+    """A content file's front-matter block and body, and warnings about its encoding."""
     text, warnings = decode(raw, path)
     if not text.strip():
         raise ContentFileError(
@@ -113,6 +113,12 @@ def read_source(raw: bytes, path: str) -> SourceFile:
         raise ContentFileError(
             [ContentError(path, 1, "front-matter", "is not closed: add a line '---' after the last field")]
         ) from None
+    return block, body, warnings
+
+
+def read_source(raw: bytes, path: str) -> SourceFile:
+    """Parse a content file's bytes; raise ContentFileError naming the line and field at fault."""
+    block, body, warnings = split_source(raw, path)
     node = _compose(block, path)
     if node is None:
         raise ContentFileError([ContentError(path, 2, "front-matter", "is empty")])

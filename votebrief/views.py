@@ -21,6 +21,8 @@ class ElectionEntry:
     briefing: Briefing
     election: Election
     timing: Timing
+    #: Its place in the briefing's list of elections.
+    index: int = 0
 
     @property
     def country(self) -> str:
@@ -40,6 +42,11 @@ class ElectionEntry:
             return f"{self.election.when.plain()} — date passed, awaiting update"
         return self.election.display_date()
 
+    @property
+    def cache_key(self) -> str:
+        """All that decides how this entry shows, for caches of rendered pieces (votebrief.web.rendercache)."""
+        return f"{self.briefing.slug}|{self.briefing.digest}|{self.index}|{self.timing.value}"
+
     def sort_key(self) -> tuple:
         return (*self.election.when.sort_key(), self.country, self.label)
 
@@ -58,7 +65,7 @@ class BriefingView:
 
 
 def entries(briefing: Briefing, today: dt.date) -> list[ElectionEntry]:
-    found = [ElectionEntry(briefing, e, e.timing(today)) for e in briefing.meta.elections]
+    found = [ElectionEntry(briefing, e, e.timing(today), i) for i, e in enumerate(briefing.meta.elections)]
     return sorted(found, key=ElectionEntry.sort_key)
 
 

@@ -8,7 +8,7 @@ from flask import Flask, Response, current_app
 
 from votebrief import seatchart
 from votebrief.loader import ContentStore
-from votebrief.web import api, assets, errors, feeds, headers, meta, pagecache, site
+from votebrief.web import api, assets, errors, feeds, headers, meta, pagecache, rendercache, site
 
 
 def init_app(app: Flask) -> None:
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     )
     app.after_request(_warm_after_first_response)
     pagecache.init_app(app)
+    rendercache.init_app(app)  # {% cache %} in templates, for the export
     headers.init_app(app)
     assets.init_app(app)
     errors.init_app(app)

@@ -27,6 +27,7 @@ from votebrief.urls import (
     region_feed_path,
     region_path,
 )
+from votebrief.web import rendercache
 from votebrief.web.pagecache import cached_response
 from votebrief.web.site import body_html, visible
 from votebrief.web.state import current_now, current_today, snapshot
@@ -213,7 +214,6 @@ def election_event(entry: views.ElectionEntry) -> Event:
 def ical(entries: list[views.ElectionEntry], name: str, intro: str, uid: str, self_path: str, page_path: str) -> str:
     """Exact-day elections as all-day events; the rest are named in the calendar's description, never faked."""
     base = site_url()
-    events = [election_event(e) for e in entries if on_known_days(e)]
     undated = [e for e in entries if not on_known_days(e)]
     description = intro
     if undated:
@@ -233,14 +233,26 @@ def ical(entries: list[views.ElectionEntry], name: str, intro: str, uid: str, se
     cal["X-WR-CALNAME"], cal["X-WR-CALDESC"] = vText(name), vText(description)
     cal.add("REFRESH-INTERVAL", vDuration(CALENDAR_REFRESH), parameters={"VALUE": "DURATION"})
     cal.add("X-PUBLISHED-TTL", vDuration(CALENDAR_REFRESH))  # the same hint, for Outlook and Google
-    seen: set[str] = set()
-    for event in events:
+    events: dict[str, str] = {}
+    for entry in entries:
         # Two identical lines in a briefing would give one UID twice, which calendars refuse.
-        uid = str(event["UID"])
-        if uid not in seen:
-            seen.add(uid)
-            cal.add_component(event)
-    return cal.to_ical().decode()
+        if on_known_days(entry) and event_uid(entry) not in events:
+            events[event_uid(entry)] = _event_text(entry)
+    # icalendar writes a calendar's components after its own properties, before its last
+    # line; each event is serialised alone so the export can keep it (tests check the bytes
+    # are those of one Calendar holding every event).
+    head = cal.to_ical().decode()
+    assert head.endswith(CALENDAR_END)
+    return head[: -len(CALENDAR_END)] + "".join(events.values()) + CALENDAR_END
+
+
+CALENDAR_END = "END:VCALENDAR\r\n"
+
+
+def _event_text(entry: views.ElectionEntry) -> str:
+    # The stamp is the briefing's update day, or today when it has none.
+    key = f"event|{entry.cache_key}|{entry.briefing.updated_on or current_today()}"
+    return rendercache.fragment(key, lambda: election_event(entry).to_ical().decode())
 
 
 # --- Crawlers -----------------------------------------------------------------------------

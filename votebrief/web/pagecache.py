@@ -30,7 +30,8 @@ from votebrief.web import state
 from votebrief.web.headers import security_headers
 from votebrief.web.state import current_today, snapshot
 
-cache = Cache()
+# The {% cache %} template tag is pointed elsewhere (votebrief.web.rendercache).
+cache = Cache(with_jinja2_ext=False)
 log = logging.getLogger("votebrief.cache")
 
 #: Bodies smaller than this are sent as they are: gzip would save too little to matter.

@@ -25,6 +25,7 @@ from votebrief.dates import format_day
 from votebrief.model import Briefing, ElectionKind, FreedomStatus, Page
 from votebrief.render import render_markdown, smarten
 from votebrief.search import QueryError, SearchIndex, to_match_expression
+from votebrief.web import rendercache
 from votebrief.web.pagecache import cached_fragment, cached_response
 from votebrief.web.state import current_now, current_today, snapshot
 from votebrief.worldmap import MapCountry, render_world_map
@@ -51,9 +52,9 @@ def body_html(item: Briefing | Page) -> Markup:
     reads = g.get("votebrief_body_reads")
     if reads is not None and isinstance(item, Briefing):
         reads.add(item.slug)  # the export keys this output by the bodies it shows (votebrief.export)
-    bodies = current_app.extensions.get("votebrief.bodies")
-    if bodies is not None:
-        return Markup(bodies.html(item.body, lambda: str(render_markdown(item.body))))
+    rendered = current_app.extensions.get(rendercache.EXTENSION)
+    if rendered is not None:
+        return Markup(rendered.html(item.body, lambda: str(render_markdown(item.body))))
     return Markup(cached_fragment(f"body:{item.digest}", lambda: str(render_markdown(item.body))))
 
 

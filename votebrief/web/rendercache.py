@@ -1,0 +1,178 @@
+"""What the static export has rendered, kept by what it was made from: bodies and fragments.
+
+A briefing's body appears in its page, its JSON and up to a few feeds; an election appears
+as a row in the calendar, its year, its region and the home page, and as an event in two
+iCalendar files. The export renders each once. With a folder, they outlive the export in
+one SQLite file, so an export after an edit renders only what the edit changed, even when
+every list around them must be written again. Keys name everything a piece is made from
+and the code version, so a stale entry can never be found. One file, not a file per
+piece: creating 2,000 small files cost the export more than a second.
+
+Only the export keeps pieces: a server keeps whole pages (votebrief.web.pagecache), and
+thousands of fragments per worker would cost more memory than they save time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from flask import Flask, current_app, request
+
+DATABASE = "rendered.sqlite3"
+#: When the cache holds this many times more bodies than the site has, the oldest go.
+KEEP_FACTOR = 3
+EXTENSION = "votebrief.rendered"
+
+
+class RenderCache:
+    """HTML by what it is made from: in memory for this process, and in ``folder`` when given one.
+
+    Safe across fork: each process opens its own connection. New entries are written in one
+    transaction by ``flush``.
+    """
+
+    def __init__(self, folder: Path | None, code_version: str) -> None:
+        self.folder = folder
+        self.code_version = code_version
+        self.memo: dict[str, str] = {}
+        self.pending: dict[str, str] = {}
+        self.fragments: dict[str, str] | None = None
+        self.pending_fragments: dict[str, str] = {}
+        #: The fragment keys this process used, so the parent can drop the ones no export needs.
+        self.used: set[str] = set()
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def html(self, markdown: str, render: Callable[[], str]) -> str:
+        """A Markdown body's HTML, rendered by ``render`` only if no export has rendered this text."""
+        key = self._hash(markdown)
+        found = self.memo.get(key)
+        if found is not None:
+            return found
+        db = self._connection()
+        row = db.execute("SELECT html FROM bodies WHERE key = ?", (key,)).fetchone() if db else None
+        if row is not None:
+            found = self.memo[key] = row[0]
+            return found
+        html = self.memo[key] = self.pending[key] = render()
+        return html
+
+    def fragment(self, key: str, render: Callable[[], str]) -> str:
+        """A piece of an output, named by ``key`` (which must name all it is made from)."""
+        found = self.get(key)
+        if found is None:
+            found = render()
+            self.set(key, found)
+        return found
+
+    # Flask-Caching's {% cache %} template tag reads and writes through these two.
+    def get(self, key: str) -> str | None:
+        hashed = self._hash(key)
+        self.used.add(hashed)
+        return self._fragments().get(hashed)
+
+    def set(self, key: str, value: str, timeout: object = None) -> None:
+        hashed = self._hash(key)
+        self._fragments()[hashed] = self.pending_fragments[hashed] = str(value)
+
+    def _fragments(self) -> dict[str, str]:
+        if self.fragments is None:
+            # Fragments are wanted by the thousand (every row of every list): read them in one query.
+            db = self._connection()
+            self.fragments = dict(db.execute("SELECT key, html FROM fragments")) if db else {}
+        return self.fragments
+
+    def _hash(self, text: str) -> str:
+        return hashlib.blake2b(f"{self.code_version}\n{text}".encode(), digest_size=16).hexdigest()
+
+    def flush(self) -> None:
+        """Write what was rendered since the last flush."""
+        db = self._connection()
+        if db is not None and (self.pending or self.pending_fragments):
+            with db:
+                db.executemany("INSERT OR REPLACE INTO bodies (key, html) VALUES (?, ?)", self.pending.items())
+                db.executemany(
+                    "INSERT OR REPLACE INTO fragments (key, html) VALUES (?, ?)", self.pending_fragments.items()
+                )
+        self.pending.clear()
+        self.pending_fragments.clear()
+
+    def prune(self, wanted: int, used_fragments: Iterable[str] | None = None) -> None:
+        """Keep the cache bounded.
+
+        Past KEEP_FACTOR times ``wanted`` bodies, the oldest go. ``used_fragments``, given
+        when the export rendered the lists (which use nearly every fragment), are the only
+        fragments kept: the others belong to versions of the content that are gone.
+        """
+        db = self._connection()
+        if db is None:
+            return
+        (count,) = db.execute("SELECT count(*) FROM bodies").fetchone()
+        with db:
+            if count > KEEP_FACTOR * wanted:
+                db.execute(
+                    "DELETE FROM bodies WHERE rowid IN (SELECT rowid FROM bodies ORDER BY rowid LIMIT ?)",
+                    (count - wanted,),
+                )
+            if used_fragments is not None:
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+                db.execute("DELETE FROM used")
+                db.executemany("INSERT OR IGNORE INTO used (key) VALUES (?)", ((key,) for key in used_fragments))
+                db.execute("DELETE FROM fragments WHERE key NOT IN (SELECT key FROM used)")
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if self.folder is None:
+            return None
+        if self._db is None or self._pid != os.getpid():
+            # A connection must not cross a fork: a forked worker opens its own.
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.folder / DATABASE, timeout=60)
+            self._db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
+            self._db.execute("CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
+            self._pid = os.getpid()
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None and self._pid == os.getpid():
+            self._db.close()
+        self._db = None
+
+
+def fragment(key: str, render: Callable[[], str]) -> str:
+    """``render()``, kept by the export's cache under ``key``; outside an export, simply rendered."""
+    cache: RenderCache | None = current_app.extensions.get(EXTENSION)
+    return render() if cache is None else cache.fragment(_scoped(key), render)
+
+
+def _scoped(key: str) -> str:
+    # Links in a fragment depend on where the site lives, which the content does not say.
+    return f"{current_app.config['SITE_URL']}|{request.script_root}|{key}"
+
+
+class TemplateFragments:
+    """What Flask-Caching's ``{% cache %}`` tag stores through: the export's cache, or nothing."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app  # the tag reads .app.debug when a fragment fails
+
+    def get(self, key: str) -> str | None:
+        cache: RenderCache | None = current_app.extensions.get(EXTENSION)
+        return None if cache is None else cache.get(_scoped(key))
+
+    def set(self, key: str, value: str, timeout: object = None) -> None:
+        cache: RenderCache | None = current_app.extensions.get(EXTENSION)
+        if cache is not None:
+            cache.set(_scoped(key), value)
+
+
+def init_app(app: Flask) -> None:
+    # Flask-Caching points the tag at the page cache; fragments there would crowd out the pages
+    # (SimpleCache keeps 500 entries) or cost a Redis round trip per row of a list.
+    from flask_caching.jinja2ext import JINJA_CACHE_ATTR_NAME, CacheExtension
+
+    app.jinja_env.add_extension(CacheExtension)
+    setattr(app.jinja_env, JINJA_CACHE_ATTR_NAME, TemplateFragments(app))
