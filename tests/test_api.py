@@ -284,3 +284,25 @@ def test_a_wrong_method_is_a_405_json_error_that_says_what_is_allowed(client):
     assert response.status_code == 405 and response.mimetype == "application/json"
     assert set(response.headers["Allow"].split(", ")) >= {"GET", "HEAD"}
     assert response.get_json()["error"]["status"] == 405
+
+
+def test_the_lists_put_together_item_by_item_are_the_models_own_json(app):
+    """The export keeps each item's JSON and joins them: the bytes must be the whole model's."""
+    import datetime as dt
+
+    from votebrief import apidata, views
+    from votebrief.calendar import calendar_entries, parse_filters
+    from votebrief.web.api import links
+    from votebrief.web.state import snapshot
+
+    with app.test_request_context():
+        snap, today = snapshot(), dt.date(2026, 11, 24)
+        public = views.public_briefings(snap, dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC))
+        filters = parse_filters({}, snap.site)
+        found = calendar_entries(public, today, filters, snap.site)
+        assert len(found) > 3 and len(public) > 3
+        whole = apidata.election_list(snap, found, filters, today, links()).model_dump_json()
+        assert apidata.election_list_json(snap, found, filters, today, links()) == whole
+        whole = apidata.briefing_list(snap, public, today, links()).model_dump_json()
+        assert apidata.briefing_list_json(snap, public, today, links()) == whole
+        assert apidata.briefing_list_json(snap, [], today, links()) == '{"count":0,"briefings":[]}'

@@ -142,3 +142,17 @@ def test_ordering_never_puts_a_less_precise_date_before_a_day_it_contains(a, b):
 def test_any_text_either_parses_or_raises_a_date_error(text):
     with contextlib.suppress(DateError):
         PartialDate.parse(text)
+
+
+def test_a_briefings_elections_are_placed_once_a_day_and_again_the_next_day(app):
+    from votebrief import views
+    from votebrief.web.state import snapshot
+
+    with app.test_request_context():
+        kenya = snapshot().briefings["kenya"]
+        before, after = dt.date(2027, 8, 9), dt.date(2027, 8, 11)  # around its election of 2027-08-10
+        assert views.entries(kenya, before) is views.entries(kenya, before)
+        assert views.next_election(kenya, before) == views.briefing_view(kenya, before).next
+        assert views.next_election(kenya, before).timing is Timing.UPCOMING
+        assert views.next_election(kenya, after) is None
+        assert list(kenya.day_entries) == [after]  # only the current day is kept

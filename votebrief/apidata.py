@@ -301,9 +301,36 @@ def citation(link: Link) -> Citation:
     )
 
 
+def briefing_summary(snapshot: Snapshot, briefing: Briefing, today: dt.date, links: Links) -> BriefingSummary:
+    return BriefingSummary(**_summary_fields(snapshot, briefing, today, links))
+
+
 def briefing_list(snapshot: Snapshot, briefings: list[Briefing], today: dt.date, links: Links) -> BriefingList:
-    found = [BriefingSummary(**_summary_fields(snapshot, b, today, links)) for b in briefings]
+    found = [briefing_summary(snapshot, b, today, links) for b in briefings]
     return BriefingList(count=len(found), briefings=found)
+
+
+#: Serialises one item of a list, given what to call to make it (a cache may answer instead).
+ItemJson = Callable[[Any, Callable[[], str]], str]
+
+
+def _each(item: Any, serialise: Callable[[], str]) -> str:
+    return serialise()
+
+
+def briefing_list_json(
+    snapshot: Snapshot, briefings: list[Briefing], today: dt.date, links: Links, item: ItemJson = _each
+) -> str:
+    """``briefing_list(...).model_dump_json()``, with each briefing serialised through ``item``."""
+    summaries = [item(b, lambda b=b: briefing_summary(snapshot, b, today, links).model_dump_json()) for b in briefings]
+    return _with_items(BriefingList(count=len(summaries), briefings=[]), summaries)
+
+
+def _with_items(empty: ApiModel, items: list[str]) -> str:
+    # The list is the model's last field: its JSON ends "[]}", where the items go.
+    text = empty.model_dump_json()
+    assert text.endswith("[]}")
+    return f"{text[:-3]}[{','.join(items)}]}}"
 
 
 def briefing_detail(snapshot: Snapshot, briefing: Briefing, today: dt.date, links: Links, html: str) -> BriefingDetail:
@@ -327,23 +354,38 @@ def briefing_detail(snapshot: Snapshot, briefing: Briefing, today: dt.date, link
     )
 
 
+def calendar_election(snapshot: Snapshot, entry: ElectionEntry, links: Links) -> CalendarElection:
+    briefing = BriefingRef(**_ref_fields(snapshot, entry.briefing, links))
+    return CalendarElection(**_election_fields(entry), briefing=briefing)
+
+
 def election_list(
     snapshot: Snapshot, found: Iterable[ElectionEntry], filters: Filters, today: dt.date, links: Links
 ) -> ElectionList:
-    elections = [
-        CalendarElection(**_election_fields(e), briefing=BriefingRef(**_ref_fields(snapshot, e.briefing, links)))
-        for e in found
-    ]
-    return ElectionList(
-        today=today,
-        filters=ElectionFilters(
-            region=filters.region,
-            kind=filters.kind,
-            freedom=filters.freedom.slug if filters.freedom else None,
-            year=filters.year,
-        ),
-        count=len(elections),
-        elections=elections,
+    elections = [calendar_election(snapshot, e, links) for e in found]
+    return ElectionList(today=today, filters=_filters(filters), count=len(elections), elections=elections)
+
+
+def election_list_json(
+    snapshot: Snapshot,
+    found: list[ElectionEntry],
+    filters: Filters,
+    today: dt.date,
+    links: Links,
+    item: ItemJson = _each,
+) -> str:
+    """``election_list(...).model_dump_json()``, with each election serialised through ``item``."""
+    elections = [item(e, lambda e=e: calendar_election(snapshot, e, links).model_dump_json()) for e in found]
+    empty = ElectionList(today=today, filters=_filters(filters), count=len(elections), elections=[])
+    return _with_items(empty, elections)
+
+
+def _filters(filters: Filters) -> ElectionFilters:
+    return ElectionFilters(
+        region=filters.region,
+        kind=filters.kind,
+        freedom=filters.freedom.slug if filters.freedom else None,
+        year=filters.year,
     )
 
 

@@ -333,6 +333,9 @@ class Briefing:
     updated_from_git: dt.date | None = None
     #: The digest of the front-matter block alone (votebrief.parse.front_matter_digest).
     front_digest: str = ""
+    #: Its elections placed relative to one day (votebrief.views.entries), worked out once for
+    #: the many lists that need them. Not an argument, so dataclasses.replace starts afresh.
+    day_entries: dict[dt.date, tuple[Any, ...]] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def updated_on(self) -> dt.date | None:

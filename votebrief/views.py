@@ -64,9 +64,20 @@ class BriefingView:
         return self.upcoming[0] if self.upcoming else None
 
 
-def entries(briefing: Briefing, today: dt.date) -> list[ElectionEntry]:
-    found = [ElectionEntry(briefing, e, e.timing(today), i) for i, e in enumerate(briefing.meta.elections)]
-    return sorted(found, key=ElectionEntry.sort_key)
+def entries(briefing: Briefing, today: dt.date) -> tuple[ElectionEntry, ...]:
+    """The briefing's elections in date order, each placed relative to ``today``."""
+    known = briefing.day_entries.get(today)
+    if known is None:
+        found = [ElectionEntry(briefing, e, e.timing(today), i) for i, e in enumerate(briefing.meta.elections)]
+        known = tuple(sorted(found, key=ElectionEntry.sort_key))
+        briefing.day_entries.clear()  # a server runs for days: keep the current one only
+        briefing.day_entries[today] = known
+    return known
+
+
+def next_election(briefing: Briefing, today: dt.date) -> ElectionEntry | None:
+    """The briefing's next upcoming election (``briefing_view(...).next``, without the rest of the view)."""
+    return next((e for e in entries(briefing, today) if e.timing is Timing.UPCOMING), None)
 
 
 def briefing_view(briefing: Briefing, today: dt.date) -> BriefingView:

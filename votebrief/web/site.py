@@ -160,7 +160,7 @@ def countries():
         briefings = views.public_briefings(snap, current_now())
         groups = []
         for region in snap.site.regions:
-            members = [(b, views.briefing_view(b, today).next) for b in briefings if b.meta.region == region.name]
+            members = [(b, views.next_election(b, today)) for b in briefings if b.meta.region == region.name]
             if members:
                 groups.append((region, members))
         return render_template("countries.html", groups=groups, total=len(briefings))
@@ -181,7 +181,7 @@ def region(slug: str):
         return render_template(
             "region.html",
             region=found,
-            briefings=[(b, views.briefing_view(b, today).next) for b in briefings],
+            briefings=[(b, views.next_election(b, today)) for b in briefings],
             upcoming=views.upcoming_elections(briefings, today),
         )
 
