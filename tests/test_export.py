@@ -540,3 +540,15 @@ def test_fragments_no_export_used_are_dropped(tmp_path):
     kept = RenderCache(tmp_path / "cache", "code-1")
     assert kept.fragment("row 1", lambda: "rendered again") == "<li>1</li>"
     assert kept.fragment("row 2", lambda: "rendered again") == "rendered again"
+
+
+def test_the_export_keeps_no_page_in_memory(tmp_path, content):
+    from votebrief.export import export_incrementally
+
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content), "TODAY": TODAY, "CHECK_INTERVAL": 0})
+    export_incrementally(app, tmp_path / "build", jobs=1)
+    hot = app.extensions["votebrief.hot"]
+    assert hot.pages == {} and hot.entries == {} and hot.size == 0
+    client = app.test_client()
+    assert client.get("/countries/kenya/").status_code == 200
+    assert hot.pages  # serving afterwards keeps pages as usual

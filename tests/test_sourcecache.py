@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import pickle
+import sqlite3
 
 import pytest
 from conftest import KENYA, TODAY
@@ -54,34 +56,44 @@ def test_another_code_version_or_a_damaged_file_starts_afresh(tmp_path):
     cache = SourceCache(tmp_path, "code-1")
     parse_briefing(raw, PATH, "kenya", REGIONS, cache)
     cache.save([digest(raw)])
-    assert SourceCache(tmp_path, "code-1").entries
-    assert SourceCache(tmp_path, "code-2").entries == {}
-    (tmp_path / FILE).write_bytes((tmp_path / FILE).read_bytes()[:100])
-    assert SourceCache(tmp_path, "code-1").entries == {}
+    assert SourceCache(tmp_path, "code-1").stored
+    assert SourceCache(tmp_path, "code-2").stored == {}
+    (tmp_path / FILE).write_bytes(b"not a database at all" * 100)
+    assert SourceCache(tmp_path, "code-1").stored == {}
 
 
 class Boom:
     def __reduce__(self):
-        return (print, ("a cache file must never run code",))
+        return (print, ("a cache entry must never run code",))
 
 
-def test_a_cache_file_that_names_code_is_refused(tmp_path, capsys):
+def test_an_entry_that_names_code_is_refused_and_the_file_read_again(tmp_path, capsys):
+    raw = KENYA.encode()
     cache = SourceCache(tmp_path, "code")
-    (tmp_path / FILE).write_bytes(pickle.dumps((cache.version, {"key": Boom()})))
-    assert SourceCache(tmp_path, "code").entries == {}
+    parse_briefing(raw, PATH, "kenya", REGIONS, cache)
+    cache.save([digest(raw)])
+    with contextlib.closing(sqlite3.connect(tmp_path / FILE)) as db, db:
+        db.execute("UPDATE sources SET value = ?", (pickle.dumps(Boom()),))
+    again = SourceCache(tmp_path, "code")
+    assert parse_briefing(raw, PATH, "kenya", REGIONS, again) == parse_briefing(raw, PATH, "kenya", REGIONS)
+    assert again.hits == 0
     assert capsys.readouterr().out == ""
 
 
-def test_saving_keeps_the_files_still_there_and_skips_an_unchanged_cache(tmp_path):
+def test_saving_keeps_the_files_still_there_and_writes_nothing_when_nothing_changed(tmp_path):
     cache = SourceCache(tmp_path, "code")
     one, two = KENYA.encode(), KENYA.replace("55.8 million", "56 million").encode()
     for raw in (one, two):
         parse_briefing(raw, PATH, "kenya", REGIONS, cache)
-    cache.save([digest(one)])
-    assert set(SourceCache(tmp_path, "code").entries) == {digest(one)}
+    cache.save([digest(one), digest(two)])
+    assert set(SourceCache(tmp_path, "code").stored) == {digest(one), digest(two)}
+    cache.save([digest(one)])  # the second version was edited away
+    assert set(SourceCache(tmp_path, "code").stored) == {digest(one)}
     written = (tmp_path / FILE).stat().st_mtime_ns
     reloaded = SourceCache(tmp_path, "code")
+    parse_briefing(one, PATH, "kenya", REGIONS, reloaded)
     reloaded.save([digest(one)])
+    assert reloaded.hits == 1
     assert (tmp_path / FILE).stat().st_mtime_ns == written
 
 

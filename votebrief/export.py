@@ -112,13 +112,10 @@ def export_incrementally(
     if cache_dir is not None:
         store.source_cache = SourceCache(cache_dir, app.extensions["votebrief.code_version"])
     try:
-        with store.pinned() as snap:
-            report = _export(app, dest, jobs, cache_dir)
-            if store.source_cache is not None:
-                store.source_cache.save(source.digest for source in snap.briefings.sources().values())
+        with store.pinned():
+            return _export(app, dest, jobs, cache_dir)
     finally:
         store.source_cache = None  # the server that may share this store keeps no copy of every file
-    return report
 
 
 def _export(app: Flask, dest: Path, jobs: int | None, cache_dir: Path | None) -> ExportReport:
@@ -153,9 +150,18 @@ def _export(app: Flask, dest: Path, jobs: int | None, cache_dir: Path | None) ->
     gone = [path for path in old if path not in outputs]
     for path in gone:
         _remove(dest, _file_for(dest, path))
+
+    def meanwhile() -> None:
+        # The parent's own share, done while the workers render.
+        _remove_old_static(dest, app.static_url_path or "")
+        _write_not_found_page(app, dest)
+        source_cache = app.extensions["votebrief.store"].source_cache
+        if source_cache is not None:
+            source_cache.save(source.digest for source in sources.values())
+
     cache = app.extensions[rendercache.EXTENSION] = RenderCache(cache_dir, app.extensions["votebrief.code_version"])
     try:
-        reports, used = _freeze(app, todo, outputs, known, jobs or os.cpu_count() or 1)
+        reports, used = _freeze(app, todo, outputs, known, jobs or os.cpu_count() or 1, meanwhile)
         # The lists use nearly every fragment: after rendering them, the unused ones are stale.
         lists_rendered = any(outputs[path]["briefing"] is None for path in todo)
         cache.prune(len(sources) + len(snap.pages), used if lists_rendered else None)
@@ -172,8 +178,6 @@ def _export(app: Flask, dest: Path, jobs: int | None, cache_dir: Path | None) ->
                 else:
                     output.pop("from_shown", None)
                 keys[path] = context.key(output)
-    _remove_old_static(dest, app.static_url_path or "")
-    _write_not_found_page(app, dest)
     for path, output in outputs.items():
         output["key"] = keys[path]
     # Slugs hashed: the manifest is deployed with the site, and drafts must not show in it.
@@ -292,15 +296,23 @@ Reports = dict[str, tuple[list[str], bool]]
 
 
 def _freeze(
-    app: Flask, paths: list[str], outputs: dict[str, dict], known: dict[str, list[str]], jobs: int
+    app: Flask,
+    paths: list[str],
+    outputs: dict[str, dict],
+    known: dict[str, list[str]],
+    jobs: int,
+    meanwhile: Callable[[], None],
 ) -> tuple[Reports, set[str]]:
     """Render ``paths`` (and the static files) with Frozen-Flask, split across ``jobs`` forked workers.
 
-    ``known`` names, for outputs made of the briefings they show, which briefings those are.
+    ``known`` names, for outputs made of the briefings they show, which briefings those are;
+    ``meanwhile`` is run in this process while the workers render.
     Returns what each output showed, and the cached fragments the rendering used.
     """
     if jobs <= 1 or len(paths) < PARALLEL_MIN_URLS:
-        return _freeze_some(app, paths, True, known), app.extensions[rendercache.EXTENSION].used
+        reports = _freeze_some(app, paths, True, known)
+        meanwhile()
+        return reports, app.extensions[rendercache.EXTENSION].used
     units = _work_units(paths, outputs)
     context = multiprocessing.get_context("fork")
     # Workers take the next unit when they finish one, so a worker that drew the slow
@@ -330,6 +342,7 @@ def _freeze(
         for worker in workers:
             worker.start()
         gc.unfreeze()
+        meanwhile()
         for worker in workers:
             worker.join()
         failed = [w.name for w in workers if w.exitcode != 0]

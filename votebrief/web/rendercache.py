@@ -22,10 +22,12 @@ from pathlib import Path
 
 from flask import Flask, current_app, request
 
+from votebrief.web import pagecache
+
 DATABASE = "rendered.sqlite3"
 #: When the cache holds this many times more bodies than the site has, the oldest go.
 KEEP_FACTOR = 3
-EXTENSION = "votebrief.rendered"
+EXTENSION = pagecache.EXPORTING
 
 
 class RenderCache:
