@@ -413,6 +413,9 @@ def test_a_front_matter_edit_renders_the_rows_and_events_of_that_briefing_alone(
     _with_ghana(content, briefing_file)
     cache = tmp_path / "cache"
     _export(content, tmp_path / "build", cache_dir=cache)
+    # A body edit of a briefing in the feeds renders the feeds alone: the pieces stay.
+    _replace(content / "countries" / "kenya.md", "politics in a paragraph", "politics, edited")
+    assert "/feed.atom" in _export(content, tmp_path / "build", cache_dir=cache).rendered
     _replace(content / "countries" / "ghana.md", "status: scheduled", "status: scheduled\n    note: Edited note.")
     missed: list[str] = []
     original = rendercache.RenderCache.set

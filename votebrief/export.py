@@ -162,8 +162,10 @@ def _export(app: Flask, dest: Path, jobs: int | None, cache_dir: Path | None) ->
     cache = app.extensions[rendercache.EXTENSION] = RenderCache(cache_dir, app.extensions["votebrief.code_version"])
     try:
         reports, used = _freeze(app, todo, outputs, known, jobs or os.cpu_count() or 1, meanwhile)
-        # The lists use nearly every fragment: after rendering them, the unused ones are stale.
-        lists_rendered = any(outputs[path]["briefing"] is None for path in todo)
+        # Together the site-wide outputs use nearly every fragment: after rendering them all,
+        # the unused ones are stale. (A feed rendered alone uses none, and proves nothing.)
+        rendered = set(todo)
+        lists_rendered = all(path in rendered for path, output in outputs.items() if output["briefing"] is None)
         cache.prune(len(sources) + len(snap.pages), used if lists_rendered else None)
     finally:
         cache.close()

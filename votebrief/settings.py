@@ -55,7 +55,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "EXPORT_CACHE_DIR",
         "instance/export-cache",
-        "Where `flask freeze` keeps rendered bodies between exports (relative to the project); safe to delete.",
+        "Where `flask freeze` keeps what it rendered and read between exports (relative to the project); deletable.",
     ),
     Setting(
         "STALE_DAYS", 90, "A briefing not updated in this many days with an election within 90 days is reported stale."

@@ -44,8 +44,12 @@ class ElectionEntry:
 
     @property
     def cache_key(self) -> str:
-        """All that decides how this entry shows, for caches of rendered pieces (votebrief.web.rendercache)."""
-        return f"{self.briefing.slug}|{self.briefing.digest}|{self.index}|{self.timing.value}"
+        """All that decides how this entry shows, for caches of rendered pieces (votebrief.web.rendercache).
+
+        The front-matter's digest, not the file's: an edit of the body alone leaves the
+        election as it was.
+        """
+        return f"{self.briefing.slug}|{self.briefing.front_digest}|{self.index}|{self.timing.value}"
 
     def sort_key(self) -> tuple:
         return (*self.election.when.sort_key(), self.country, self.label)

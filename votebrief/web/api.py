@@ -79,7 +79,7 @@ def briefings():
             # Its title and next election follow the day; its region's slug, site.yaml.
             region = views.region_of(snap, briefing)
             slug = region.slug if region else ""
-            key = f"api-briefing|{briefing.slug}|{briefing.digest}|{briefing.updated_on}|{today}|{slug}"
+            key = f"api-briefing|{briefing.slug}|{briefing.front_digest}|{briefing.updated_on}|{today}|{slug}"
             return rendercache.fragment(key, serialise)
 
         return apidata.briefing_list_json(snap, found, today, links(), item)
