@@ -234,10 +234,11 @@ def ical(entries: list[views.ElectionEntry], name: str, intro: str, uid: str, se
     cal.add("REFRESH-INTERVAL", vDuration(CALENDAR_REFRESH), parameters={"VALUE": "DURATION"})
     cal.add("X-PUBLISHED-TTL", vDuration(CALENDAR_REFRESH))  # the same hint, for Outlook and Google
     events: dict[str, str] = {}
-    for entry in entries:
+    for entry in filter(on_known_days, entries):
+        event_id = event_uid(entry)
         # Two identical lines in a briefing would give one UID twice, which calendars refuse.
-        if on_known_days(entry) and event_uid(entry) not in events:
-            events[event_uid(entry)] = _event_text(entry)
+        if event_id not in events:
+            events[event_id] = _event_text(entry)
     # icalendar writes a calendar's components after its own properties, before its last
     # line; each event is serialised alone so the export can keep it (tests check the bytes
     # are those of one Calendar holding every event).
