@@ -159,10 +159,22 @@ _BLOCK_NEEDS = {
 
 
 def _needs(needed: tuple[str, ...], test: Callable[[Element, str], bool]) -> Callable[[Element, str], bool]:
-    def quick_test(parent: Element, block: str) -> bool:
-        return any(text in block for text in needed) and test(parent, block)
+    # Run for every block and processor: plain `in` tests, without a generator for any().
+    if len(needed) == 1:
+        (only,) = needed
 
-    return quick_test
+        def quick_test(parent: Element, block: str) -> bool:
+            return only in block and test(parent, block)
+
+        return quick_test
+
+    def quick_test_any(parent: Element, block: str) -> bool:
+        for text in needed:
+            if text in block:
+                return test(parent, block)
+        return False
+
+    return quick_test_any
 
 
 class _Shortcuts(Extension):
