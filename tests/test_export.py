@@ -298,12 +298,58 @@ def test_a_front_matter_edit_renders_the_briefing_and_every_site_wide_output(tmp
     build = tmp_path / "build"
     first = _export(content, build)
     kenya = content / "countries" / "kenya.md"
-    kenya.write_text(kenya.read_text().replace("population: 55.8 million", "population: 56.4 million"))
+    # The summary shows in the feeds, the calendars and the API's list.
+    kenya.write_text(kenya.read_text().replace("Kenya holds a general election", "Kenya holds its general election"))
     second = _export(content, build)
     site_wide = [u for u in first.urls if "ghana" not in u and "kenya" not in u]
     assert second.rendered == sorted(
         [*site_wide, "/countries/kenya/", "/countries/kenya.ics", "/api/v1/briefings/kenya.json"]
     )
+
+
+#: An edit of each field in SHOWN_ON_ITS_PAGE_ONLY, made so that any list showing the field would change.
+PAGE_ONLY_EDITS = {
+    ("image",): ("updated: 2026-11-20", "updated: 2026-11-20\nimage: {file: nairobi.jpg, alt: Nairobi by night}"),
+    ("news",): ("title: A newer story", "title: A newer story, edited"),
+    ("sources",): ("updated: 2026-11-20", "updated: 2026-11-20\nsources:\n  - {outlet: IEBC, title: Calendar}"),
+    ("facts", "government"): ("government: Presidential republic", "government: Republic (edited)"),
+    ("facts", "population"): ("population: 55.8 million", "population: 56.4 million"),
+}
+
+
+def _paths(fields: dict, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    found: set[tuple[str, ...]] = set()
+    for name, inner in fields.items():
+        found |= _paths(inner, (*prefix, name)) if isinstance(inner, dict) else {(*prefix, name)}
+    return found
+
+
+def test_every_field_shown_on_its_page_only_is_tested_below():
+    from votebrief.model import SHOWN_ON_ITS_PAGE_ONLY
+
+    assert _paths(SHOWN_ON_ITS_PAGE_ONLY) == set(PAGE_ONLY_EDITS)
+
+
+@pytest.mark.parametrize("field", PAGE_ONLY_EDITS, ids=".".join)
+def test_an_edit_shown_on_the_page_only_leaves_every_site_wide_output_alone(tmp_path, content, briefing_file, field):
+    _with_ghana(content, briefing_file)
+    build, fresh, cache = tmp_path / "build", tmp_path / "fresh", tmp_path / "cache"
+    _export(content, build, cache_dir=cache)
+    _replace(content / "countries" / "kenya.md", *PAGE_ONLY_EDITS[field])
+    again = _export(content, build, cache_dir=cache)
+    # Kenya's own outputs, and the feeds that carry its body (keyed by its bytes): no list.
+    assert again.rendered == sorted(
+        [
+            "/countries/kenya/",
+            "/countries/kenya.ics",
+            "/api/v1/briefings/kenya.json",
+            "/feed.atom",
+            "/regions/africa/feed.atom",
+        ]
+    )
+    # Had a list shown the field, the fresh export would differ from the one that kept it.
+    _export(content, fresh)
+    assert _files(build) == _files(fresh)
 
 
 EDITS = {

@@ -45,6 +45,7 @@ from flask_frozen import Freezer, MissingURLGeneratorWarning
 
 from votebrief.errors import Severity
 from votebrief.loader import BriefingSource, Snapshot
+from votebrief.model import SHOWN_ON_ITS_PAGE_ONLY, Briefing
 from votebrief.sourcecache import SourceCache
 from votebrief.urls import public_urls
 from votebrief.web import rendercache
@@ -57,7 +58,7 @@ MARKER = ".votebrief-export"
 NOT_FOUND_PAGE = "404.html"
 #: Below this many outputs, forking workers (about 10 ms each) costs more than it saves.
 PARALLEL_MIN_URLS = 8
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 
 
 class ExportError(click.ClickException):
@@ -124,10 +125,11 @@ def _export(app: Flask, dest: Path, jobs: int | None, cache_dir: Path | None) ->
     with app.test_request_context(base_url=base_url):
         snap = snapshot()
         sources = snap.briefings.sources()
-        raw = site_key(app, snap, sources)
+        listed = _listed_digests(snap, sources, before)
+        raw = site_key(app, snap, sources, listed)
         if before.get("raw") == raw and _changed_files_parse(snap, sources, before):
-            # Same front-matter everywhere and no file newly broken or mended: the same URLs,
-            # and the lists need no parse.
+            # What the lists show is the same everywhere and no file is newly broken or
+            # mended: the same URLs, and the lists need no parse.
             outputs = {path: dict(output) for path, output in before["outputs"].items()}
             broken, errors = before["broken"], before["errors"]
             # An output made of the briefings it shows (a feed) shows the same ones: their
@@ -184,6 +186,7 @@ def _export(app: Flask, dest: Path, jobs: int | None, cache_dir: Path | None) ->
         output["key"] = keys[path]
     # Slugs hashed: the manifest is deployed with the site, and drafts must not show in it.
     files = {_hash(f"file:{slug}"): source.digest for slug, source in sources.items()}
+    kept = {_hash(f"file:{slug}"): [sources[slug].front_digest, digest] for slug, digest in listed.items()}
     manifest = {
         "note": MANIFEST_NOTE,
         "version": MANIFEST_VERSION,
@@ -191,6 +194,7 @@ def _export(app: Flask, dest: Path, jobs: int | None, cache_dir: Path | None) ->
         "site": site,
         "broken": broken,
         "files": files,
+        "listed": kept,
         "errors": errors,
         "outputs": outputs,
     }
@@ -218,13 +222,42 @@ def _changed_files_parse(snap: Snapshot, sources: dict[str, BriefingSource], bef
     return True
 
 
-def site_key(app: Flask, snap: Snapshot, sources: dict[str, BriefingSource]) -> str:
-    """What every list, feed and calendar draws on, from the files' bytes: equal keys, equal lists."""
+def site_key(app: Flask, snap: Snapshot, sources: dict[str, BriefingSource], listed: dict[str, str]) -> str:
+    """What every list, feed and calendar draws on: equal keys, equal lists.
+
+    ``listed`` is what each briefing's front-matter can show in them (``_listed_digests``).
+    """
     parts = [_common(app), _site_part(snap), f"published:{published_epoch(snap, current_now())}"]
     parts += [f"page:{slug}:{page.digest}" for slug, page in sorted(snap.pages.items())]
     for slug, source in sorted(sources.items()):
-        parts.append(f"b:{slug}:{source.front_digest}:{_git_date(app, slug, source)}:{source.contested_mtime}")
+        parts.append(f"b:{slug}:{listed[slug]}:{_git_date(app, slug, source)}:{source.contested_mtime}")
     return _hash("|".join(parts))
+
+
+def _listed_digests(snap: Snapshot, sources: dict[str, BriefingSource], before: dict) -> dict[str, str]:
+    """For each briefing, a digest of the front-matter the site-wide outputs can show.
+
+    That is all of it but the fields shown on its own page only (SHOWN_ON_ITS_PAGE_ONLY),
+    so an edit of a briefing's facts, news or sources leaves the lists alone. A file whose
+    front-matter is byte for byte as at the last export keeps the digest it had then;
+    only the others are parsed. A file that does not parse counts by its bytes.
+    """
+    kept = before.get("listed", {})
+    stale = [slug for slug, s in sources.items() if kept.get(_hash(f"file:{slug}"), [None])[0] != s.front_digest]
+    if len(stale) > len(sources) // 10:
+        len(snap.briefings)  # many files to read: parse them all at once, the collector paused
+    found = {}
+    for slug, source in sources.items():
+        if slug in stale:
+            briefing = snap.briefings.get(slug)
+            found[slug] = _listed(briefing) if briefing is not None else source.front_digest
+        else:
+            found[slug] = kept[_hash(f"file:{slug}")][1]
+    return found
+
+
+def _listed(briefing: Briefing) -> str:
+    return _hash(briefing.meta.model_dump_json(exclude=SHOWN_ON_ITS_PAGE_ONLY))
 
 
 class _KeyContext:

@@ -268,6 +268,18 @@ class FrontMatter(Strict):
         return value
 
 
+#: Front-matter that only a briefing's own outputs (its page, its JSON) show: never a list,
+#: feed, calendar or the sitemap. An edit of these alone leaves every site-wide output as it
+#: was, so the static export does not render them again (votebrief.export). A field belongs
+#: here only if tests/test_export.py changes it and finds every site-wide output unchanged.
+SHOWN_ON_ITS_PAGE_ONLY: dict[str, Any] = {
+    "image": True,
+    "news": True,
+    "sources": True,
+    "facts": {"government": True, "population": True},
+}
+
+
 def _parse_moment(value: Any) -> dt.datetime:
     if isinstance(value, dt.datetime):
         moment = value
