@@ -10,16 +10,20 @@ A second export into the same folder renders only what changed. Each output has 
 made of what it is drawn from; a manifest keeps the keys:
 
 - a briefing's page, calendar and JSON: that file's bytes, the site settings, the day;
-- every other output (lists, calendars, feeds, the sitemap): the *site key* (every
-  briefing's front-matter, site.yaml, the pages, the day, scheduled publications that
-  have passed) plus the bytes of each briefing whose Markdown body it showed, which the
-  export records while it renders (only feeds show bodies).
+- every other output (lists, calendars, feeds, the sitemap): the *site key* (what every
+  briefing's front-matter can show outside its own page, site.yaml, the pages, the day,
+  scheduled publications that have passed) plus the bytes of each briefing whose
+  Markdown body it showed, which the export records while it renders (only feeds show
+  bodies).
 
-The site key is computed from the files' bytes without parsing them, so an edit of a
-body alone needs no parse of the 1,999 other files: the URL list and the lists stay as
-they are, and only the outputs that showed that body are rendered again. Rendered bodies
-are kept in a content-addressed cache (``EXPORT_CACHE_DIR``), so a feed rendered again
-renders only the bodies that changed.
+The manifest keeps, for each file, what its front-matter can show, under the
+front-matter's bytes: only a file whose front-matter changed is parsed to find the site
+key. So an edit of a body, or of fields shown on the briefing's page only, needs no parse
+of the 1,999 other files: the URL list and the lists stay as they are, and only the
+outputs made from that file are rendered again. ``EXPORT_CACHE_DIR`` keeps rendered
+bodies and the pieces lists are made of (votebrief.web.rendercache) and what YAML read
+from each file (votebrief.sourcecache), so what must be rendered again is put together
+from what has not changed.
 """
 
 from __future__ import annotations
