@@ -301,8 +301,11 @@ def test_the_lists_put_together_item_by_item_are_the_models_own_json(app):
         filters = parse_filters({}, snap.site)
         found = calendar_entries(public, today, filters, snap.site)
         assert len(found) > 3 and len(public) > 3
-        whole = apidata.election_list(snap, found, filters, today, links()).model_dump_json()
-        assert apidata.election_list_json(snap, found, filters, today, links()) == whole
-        whole = apidata.briefing_list(snap, public, today, links()).model_dump_json()
-        assert apidata.briefing_list_json(snap, public, today, links()) == whole
+        elections = [apidata.calendar_election(snap, e, links()) for e in found]
+        no_filters = apidata.ElectionFilters(region=None, kind=None, freedom=None, year=None)
+        model = apidata.ElectionList(today=today, filters=no_filters, count=len(found), elections=elections)
+        assert apidata.election_list_json(snap, found, filters, today, links()) == model.model_dump_json()
+        summaries = [apidata.briefing_summary(snap, b, today, links()) for b in public]
+        model = apidata.BriefingList(count=len(public), briefings=summaries)
+        assert apidata.briefing_list_json(snap, public, today, links()) == model.model_dump_json()
         assert apidata.briefing_list_json(snap, [], today, links()) == '{"count":0,"briefings":[]}'

@@ -305,11 +305,6 @@ def briefing_summary(snapshot: Snapshot, briefing: Briefing, today: dt.date, lin
     return BriefingSummary(**_summary_fields(snapshot, briefing, today, links))
 
 
-def briefing_list(snapshot: Snapshot, briefings: list[Briefing], today: dt.date, links: Links) -> BriefingList:
-    found = [briefing_summary(snapshot, b, today, links) for b in briefings]
-    return BriefingList(count=len(found), briefings=found)
-
-
 #: Serialises one item of a list, given what to call to make it (a cache may answer instead).
 ItemJson = Callable[[Any, Callable[[], str]], str]
 
@@ -321,7 +316,7 @@ def _each(item: Any, serialise: Callable[[], str]) -> str:
 def briefing_list_json(
     snapshot: Snapshot, briefings: list[Briefing], today: dt.date, links: Links, item: ItemJson = _each
 ) -> str:
-    """``briefing_list(...).model_dump_json()``, with each briefing serialised through ``item``."""
+    """The BriefingList of ``briefings`` as JSON, each briefing serialised through ``item``."""
     summaries = [item(b, lambda b=b: briefing_summary(snapshot, b, today, links).model_dump_json()) for b in briefings]
     return _with_items(BriefingList(count=len(summaries), briefings=[]), summaries)
 
@@ -359,13 +354,6 @@ def calendar_election(snapshot: Snapshot, entry: ElectionEntry, links: Links) ->
     return CalendarElection(**_election_fields(entry), briefing=briefing)
 
 
-def election_list(
-    snapshot: Snapshot, found: Iterable[ElectionEntry], filters: Filters, today: dt.date, links: Links
-) -> ElectionList:
-    elections = [calendar_election(snapshot, e, links) for e in found]
-    return ElectionList(today=today, filters=_filters(filters), count=len(elections), elections=elections)
-
-
 def election_list_json(
     snapshot: Snapshot,
     found: list[ElectionEntry],
@@ -374,7 +362,7 @@ def election_list_json(
     links: Links,
     item: ItemJson = _each,
 ) -> str:
-    """``election_list(...).model_dump_json()``, with each election serialised through ``item``."""
+    """The ElectionList of ``found`` as JSON, each election serialised through ``item``."""
     elections = [item(e, lambda e=e: calendar_election(snapshot, e, links).model_dump_json()) for e in found]
     empty = ElectionList(today=today, filters=_filters(filters), count=len(elections), elections=[])
     return _with_items(empty, elections)

@@ -247,16 +247,19 @@ def _listed_digests(snap: Snapshot, sources: dict[str, BriefingSource], before: 
     only the others are parsed. A file that does not parse counts by its bytes.
     """
     kept = before.get("listed", {})
-    stale = [slug for slug, s in sources.items() if kept.get(_hash(f"file:{slug}"), [None])[0] != s.front_digest]
+    found: dict[str, str] = {}
+    stale = []
+    for slug, source in sources.items():
+        front, listed = kept.get(_hash(f"file:{slug}"), (None, None))
+        if front == source.front_digest:
+            found[slug] = listed
+        else:
+            stale.append(slug)
     if len(stale) > len(sources) // 10:
         len(snap.briefings)  # many files to read: parse them all at once, the collector paused
-    found = {}
-    for slug, source in sources.items():
-        if slug in stale:
-            briefing = snap.briefings.get(slug)
-            found[slug] = _listed(briefing) if briefing is not None else source.front_digest
-        else:
-            found[slug] = kept[_hash(f"file:{slug}")][1]
+    for slug in stale:
+        briefing = snap.briefings.get(slug)
+        found[slug] = _listed(briefing) if briefing is not None else sources[slug].front_digest
     return found
 
 
