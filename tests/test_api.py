@@ -299,7 +299,7 @@ def test_the_lists_put_together_item_by_item_are_the_models_own_json(app):
         snap, today = snapshot(), dt.date(2026, 11, 24)
         public = views.public_briefings(snap, dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC))
         filters = parse_filters({}, snap.site)
-        found = calendar_entries(public, today, filters, snap.site)
+        found = calendar_entries(views.sorted_entries(public, today), filters, snap.site)
         assert len(found) > 3 and len(public) > 3
         elections = [apidata.calendar_election(snap, e, links()) for e in found]
         no_filters = apidata.ElectionFilters(region=None, kind=None, freedom=None, year=None)

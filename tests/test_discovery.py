@@ -8,6 +8,7 @@ from conftest import KENYA
 from votebrief.calendar import FilterError, Filters, calendar_entries, group_by_month, parse_filters
 from votebrief.model import ElectionKind, FreedomStatus
 from votebrief.parse import parse_briefing
+from votebrief.views import sorted_entries
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -57,7 +58,7 @@ def labels(groups):
 
 def test_calendar_groups_by_month_with_month_only_dates_after_exact_ones(world):
     site, briefings = world
-    groups = group_by_month(calendar_entries(briefings, TODAY, Filters(), site))
+    groups = group_by_month(calendar_entries(sorted_entries(briefings, TODAY), Filters(), site))
     assert labels(groups) == [
         ("June 2027", ["Estonia", "France", "Finland"]),
         ("August 2027", ["Kenya"]),
@@ -67,13 +68,13 @@ def test_calendar_groups_by_month_with_month_only_dates_after_exact_ones(world):
 
 def test_the_calendar_lists_only_upcoming_elections(world):
     site, briefings = world
-    countries = [e.country for e in calendar_entries(briefings, TODAY, Filters(), site)]
+    countries = [e.country for e in calendar_entries(sorted_entries(briefings, TODAY), Filters(), site)]
     assert "Ghana" not in countries
 
 
 def test_a_year_page_includes_past_elections_as_an_archive(world):
     site, briefings = world
-    found = calendar_entries(briefings, TODAY, Filters(), site, year=2024)
+    found = calendar_entries(sorted_entries(briefings, TODAY), Filters(), site, year=2024)
     assert [(e.country, e.date_text) for e in found] == [("Ghana", "December 7, 2024")]
 
 
@@ -90,7 +91,7 @@ def test_a_year_page_includes_past_elections_as_an_archive(world):
 )
 def test_each_filter_and_their_combinations(world, filters, expected):
     site, briefings = world
-    assert [e.country for e in calendar_entries(briefings, TODAY, filters, site)] == expected
+    assert [e.country for e in calendar_entries(sorted_entries(briefings, TODAY), filters, site)] == expected
 
 
 @pytest.mark.parametrize(

@@ -210,7 +210,7 @@ def failing_app(request, content, monkeypatch) -> Flask:
     def explode(*args, **kwargs):
         raise RuntimeError("secret detail: password=hunter2")
 
-    monkeypatch.setattr(views, "upcoming_elections", explode)
+    monkeypatch.setattr(views, "site_upcoming", explode)
     return app
 
 

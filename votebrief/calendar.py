@@ -6,13 +6,12 @@ year-only date goes in its own "2027, date not set" group after December.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from votebrief.dates import Timing, format_month
-from votebrief.model import Briefing, ElectionKind, FreedomStatus, SiteConfig
-from votebrief.views import ElectionEntry, entries
+from votebrief.model import ElectionKind, FreedomStatus, SiteConfig
+from votebrief.views import ElectionEntry
 
 MAX_PARAM_LENGTH = 64
 FILTER_NAMES = ("region", "kind", "freedom", "year")
@@ -131,21 +130,17 @@ def group_by_month(found: Iterable[ElectionEntry]) -> list[MonthGroup]:
 
 
 def calendar_entries(
-    briefings: Iterable[Briefing], today: dt.date, filters: Filters, site: SiteConfig, *, year: int | None = None
+    in_order: Iterable[ElectionEntry], filters: Filters, site: SiteConfig, *, year: int | None = None
 ) -> list[ElectionEntry]:
-    """Upcoming elections (or, for a year page, every election of that year) passing the filters."""
+    """Of elections in calendar order (views.sorted_entries), the upcoming ones (or, for a
+    year page, every one of that year) that pass the filters."""
     names = {r.slug: r.name for r in site.regions}
     found = []
-    for briefing in briefings:
-        for entry in entries(briefing, today):
-            if year is None and entry.timing is not Timing.UPCOMING:
-                continue
-            if year is not None and entry.election.when.first.year != year:
-                continue
-            if filters.accepts(entry, names):
-                found.append(entry)
-    return sorted(found, key=ElectionEntry.sort_key)
-
-
-def election_years(briefings: Iterable[Briefing]) -> list[int]:
-    return sorted({e.when.first.year for b in briefings for e in b.meta.elections})
+    for entry in in_order:
+        if year is None and entry.timing is not Timing.UPCOMING:
+            continue
+        if year is not None and entry.election.when.first.year != year:
+            continue
+        if filters.accepts(entry, names):
+            found.append(entry)
+    return found

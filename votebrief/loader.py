@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from votebrief.errors import ContentError, ContentFileError
 from votebrief.gitdates import GitDates
@@ -153,6 +153,9 @@ class LazyBriefings(Mapping[str, Briefing]):
         self._final: dict[str, Briefing] | None = None
         self._problems: tuple[ContentError, ...] = ()
         self._sources: dict[str, BriefingSource] | None = None
+        #: Values worked out from all these briefings (votebrief.views), kept for the many
+        #: lists of one snapshot; a new snapshot starts with none.
+        self.derived: dict[str, Any] = {}
 
     def _one(self, slug: str) -> Briefing | None:
         claim = self._claims.get(slug)

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from votebrief.calendar import election_years
 from votebrief.loader import Snapshot
 from votebrief.model import Briefing
 from votebrief.views import public_briefings
@@ -73,8 +72,11 @@ def public_urls(snapshot: Snapshot, now: dt.datetime) -> Iterator[PublicUrl]:
     yield PublicUrl("/", page, newest)
     yield PublicUrl("/countries/", page, newest)
     yield PublicUrl("/elections/", page, newest)
-    for year in election_years(briefings):
-        in_year = [b for b in briefings if any(e.when.first.year == year for e in b.meta.elections)]
+    by_year: dict[int, list[Briefing]] = {}
+    for briefing in briefings:
+        for year in {e.when.first.year for e in briefing.meta.elections}:
+            by_year.setdefault(year, []).append(briefing)
+    for year, in_year in sorted(by_year.items()):
         yield PublicUrl(f"/elections/{year}/", page, newest_update(in_year))
     for briefing in briefings:
         yield PublicUrl(briefing_path(briefing.slug), page, briefing.updated_on, briefing.slug)

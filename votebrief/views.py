@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from votebrief.dates import Timing
 from votebrief.loader import Snapshot
@@ -23,6 +23,16 @@ class ElectionEntry:
     timing: Timing
     #: Its place in the briefing's list of elections.
     index: int = 0
+    # Entries are made once a day per briefing (see ``entries``) and sorted and keyed in
+    # every list: both worked out once.
+    _order: tuple = field(init=False, repr=False, compare=False)
+    _cache_key: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        order = (*self.election.when.sort_key(), self.briefing.meta.country, self.election.label)
+        b = self.briefing
+        object.__setattr__(self, "_order", order)
+        object.__setattr__(self, "_cache_key", f"{b.slug}|{b.front_digest}|{self.index}|{self.timing.value}")
 
     @property
     def country(self) -> str:
@@ -49,10 +59,10 @@ class ElectionEntry:
         The front-matter's digest, not the file's: an edit of the body alone leaves the
         election as it was.
         """
-        return f"{self.briefing.slug}|{self.briefing.front_digest}|{self.index}|{self.timing.value}"
+        return self._cache_key
 
     def sort_key(self) -> tuple:
-        return (*self.election.when.sort_key(), self.country, self.label)
+        return self._order
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +119,53 @@ def briefing_title(
 
 
 def public_briefings(snapshot: Snapshot, now: dt.datetime) -> list[Briefing]:
-    return sorted((b for b in snapshot.briefings.values() if b.is_public(now)), key=lambda b: b.meta.country.casefold())
+    """The briefings a reader may see at ``now``, A–Z by country."""
+    return list(_public(snapshot, now))
+
+
+def _public(snapshot: Snapshot, now: dt.datetime) -> tuple[Briefing, ...]:
+    # Every list asks for these: sorted once per snapshot. Only scheduled publications
+    # depend on the moment, and they are filtered again on each call.
+    found = snapshot.briefings.derived.get("public")
+    if found is None:
+        drafts_out = (b for b in snapshot.briefings.values() if not b.meta.draft)
+        ready = sorted(drafts_out, key=lambda b: b.meta.country.casefold())
+        found = snapshot.briefings.derived["public"] = (tuple(ready), any(b.meta.publish_at for b in ready))
+    ready, scheduled = found
+    return tuple(b for b in ready if b.is_public(now)) if scheduled else ready
+
+
+def years_with_elections(snapshot: Snapshot, now: dt.datetime) -> list[int]:
+    """The years of the elections in the briefings public at ``now``."""
+    public = _public(snapshot, now)
+    derived = snapshot.briefings.derived
+    if derived.get("years") is None or derived["years"][0] is not public:
+        derived["years"] = (public, sorted({e.when.first.year for b in public for e in b.meta.elections}))
+    return list(derived["years"][1])
 
 
 def upcoming_elections(briefings: Iterable[Briefing], today: dt.date) -> list[ElectionEntry]:
-    found = [e for b in briefings for e in entries(b, today) if e.timing is Timing.UPCOMING]
-    return sorted(found, key=ElectionEntry.sort_key)
+    return [e for e in sorted_entries(briefings, today) if e.timing is Timing.UPCOMING]
+
+
+def sorted_entries(briefings: Iterable[Briefing], today: dt.date) -> list[ElectionEntry]:
+    """Every election of ``briefings``, placed relative to ``today``, in calendar order."""
+    return sorted((e for b in briefings for e in entries(b, today)), key=ElectionEntry.sort_key)
+
+
+def site_entries(snapshot: Snapshot, now: dt.datetime, today: dt.date) -> tuple[ElectionEntry, ...]:
+    """``sorted_entries`` of the briefings public at ``now``: the calendar, its years, the
+    home page and the API all start from these, sorted once per snapshot and day."""
+    public = _public(snapshot, now)
+    kept = snapshot.briefings.derived.get("entries")
+    if kept is None or kept[0] is not public or kept[1] != today:
+        kept = snapshot.briefings.derived["entries"] = (public, today, tuple(sorted_entries(public, today)))
+    return kept[2]
+
+
+def site_upcoming(snapshot: Snapshot, now: dt.datetime, today: dt.date) -> list[ElectionEntry]:
+    """The upcoming elections of the briefings public at ``now``, in calendar order."""
+    return [e for e in site_entries(snapshot, now, today) if e.timing is Timing.UPCOMING]
 
 
 def region_of(snapshot: Snapshot, briefing: Briefing) -> Region | None:

@@ -105,8 +105,7 @@ def elections():
 
     def render() -> str:
         today = current_today()
-        public = views.public_briefings(snap, current_now())
-        found = calendar_entries(public, today, filters, snap.site)
+        found = calendar_entries(views.site_entries(snap, current_now(), today), filters, snap.site)
 
         def item(entry: views.ElectionEntry, serialise: Callable[[], str]) -> str:
             region = views.region_of(snap, entry.briefing)  # its slug comes from site.yaml

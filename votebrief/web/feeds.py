@@ -149,7 +149,7 @@ def atom_feed(snap: Snapshot, briefings: Iterable[Briefing], title: str, self_pa
 def elections_calendar():
     def render() -> str:
         snap, today = snapshot(), current_today()
-        upcoming = views.upcoming_elections(views.public_briefings(snap, current_now()), today)
+        upcoming = views.site_upcoming(snap, current_now(), today)
         name = f"{snap.site.name}: upcoming elections"
         intro = f"Upcoming national elections in the {snap.site.name} briefings."
         return ical(upcoming, name, intro, "elections", "/elections.ics", "/elections/")

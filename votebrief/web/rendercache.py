@@ -37,9 +37,11 @@ class RenderCache:
     transaction by ``flush``.
     """
 
-    def __init__(self, folder: Path | None, code_version: str) -> None:
+    def __init__(self, folder: Path | None, code_version: str, scope: str = "") -> None:
+        """``scope`` is what every fragment depends on beyond its key: where the site lives."""
         self.folder = folder
         self.code_version = code_version
+        self.scope = scope
         self.memo: dict[str, str] = {}
         self.pending: dict[str, str] = {}
         self.fragments: dict[str, str] | None = None
@@ -73,12 +75,12 @@ class RenderCache:
 
     # Flask-Caching's {% cache %} template tag reads and writes through these two.
     def get(self, key: str) -> str | None:
-        hashed = self._hash(key)
+        hashed = self._hash(f"{self.scope}|{key}")
         self.used.add(hashed)
         return self._fragments().get(hashed)
 
     def set(self, key: str, value: str, timeout: object = None) -> None:
-        hashed = self._hash(key)
+        hashed = self._hash(f"{self.scope}|{key}")
         self._fragments()[hashed] = self.pending_fragments[hashed] = str(value)
 
     def _fragments(self) -> dict[str, str]:
@@ -147,12 +149,12 @@ class RenderCache:
 def fragment(key: str, render: Callable[[], str]) -> str:
     """``render()``, kept by the export's cache under ``key``; outside an export, simply rendered."""
     cache: RenderCache | None = current_app.extensions.get(EXTENSION)
-    return render() if cache is None else cache.fragment(_scoped(key), render)
+    return render() if cache is None else cache.fragment(key, render)
 
 
-def _scoped(key: str) -> str:
-    # Links in a fragment depend on where the site lives, which the content does not say.
-    return f"{current_app.config['SITE_URL']}|{request.script_root}|{key}"
+def scope() -> str:
+    """Where the site lives, which links in a fragment depend on and the content does not say."""
+    return f"{current_app.config['SITE_URL']}|{request.script_root}"
 
 
 class TemplateFragments:
@@ -163,12 +165,12 @@ class TemplateFragments:
 
     def get(self, key: str) -> str | None:
         cache: RenderCache | None = current_app.extensions.get(EXTENSION)
-        return None if cache is None else cache.get(_scoped(key))
+        return None if cache is None else cache.get(key)
 
     def set(self, key: str, value: str, timeout: object = None) -> None:
         cache: RenderCache | None = current_app.extensions.get(EXTENSION)
         if cache is not None:
-            cache.set(_scoped(key), value)
+            cache.set(key, value)
 
 
 def init_app(app: Flask) -> None:

@@ -17,7 +17,6 @@ from votebrief.calendar import (
     FilterError,
     Filters,
     calendar_entries,
-    election_years,
     group_by_month,
     parse_filters,
 )
@@ -99,8 +98,9 @@ def absolute(endpoint: str, **values) -> str:
 def home():
     def render() -> str:
         snap, today = snapshot(), current_today()
-        briefings = views.public_briefings(snap, current_now())
-        upcoming = views.upcoming_elections(briefings, today)
+        now = current_now()
+        briefings = views.public_briefings(snap, now)
+        upcoming = views.site_upcoming(snap, now, today)
         return render_template(
             "home.html",
             upcoming=upcoming[:12],
@@ -176,13 +176,13 @@ def region(slug: str):
         abort(404)
 
     def render() -> str:
-        today = current_today()
-        briefings = [b for b in views.public_briefings(snap, current_now()) if b.meta.region == found.name]
+        today, now = current_today(), current_now()
+        briefings = [b for b in views.public_briefings(snap, now) if b.meta.region == found.name]
         return render_template(
             "region.html",
             region=found,
             briefings=[(b, views.next_election(b, today)) for b in briefings],
-            upcoming=views.upcoming_elections(briefings, today),
+            upcoming=[e for e in views.site_upcoming(snap, now, today) if e.briefing.meta.region == found.name],
         )
 
     return cached_response(render, vary_args=())
@@ -212,15 +212,19 @@ def _refuse_odd_requests():
 def _map(entries: list[views.ElectionEntry]) -> Markup:
     """The world map of upcoming elections, coloured by Freedom House status."""
     countries = []
+    hrefs: dict[str, str] = {}  # a country with several elections is linked once
     for entry in entries:
         fh = entry.briefing.meta.facts.freedom_house
         if fh is None:
             continue
+        href = hrefs.get(entry.slug)
+        if href is None:
+            href = hrefs[entry.slug] = url_for("site.briefing", slug=entry.slug)
         countries.append(
             MapCountry(
                 iso=entry.briefing.meta.iso[:2],
                 name=entry.country,
-                href=url_for("site.briefing", slug=entry.slug),
+                href=href,
                 status=fh.status.value,
                 label=f"{entry.country}: {entry.label}, {entry.date_text}",
             )
@@ -254,9 +258,9 @@ def _calendar_page(year: int | None):
     endpoint, args = ("site.calendar", {}) if year is None else ("site.calendar_year", {"year": year})
 
     def render() -> str:
-        today = current_today()
-        briefings = views.public_briefings(snap, current_now())
-        found = calendar_entries(briefings, today, filters, snap.site, year=year)
+        today, now = current_today(), current_now()
+        briefings = views.public_briefings(snap, now)
+        found = calendar_entries(views.site_entries(snap, now, today), filters, snap.site, year=year)
         if year is None:
             heading, intro = "Election calendar", "Every upcoming election in our briefings, month by month."
         elif year < today.year:
@@ -278,7 +282,7 @@ def _calendar_page(year: int | None):
             action=url_for(endpoint, **args),
             form=_filter_form(snap, filters, briefings, with_year=year is None),
             world_map=_map(found) if year is None else None,
-            years=election_years(briefings),
+            years=views.years_with_elections(snap, now),
             year=year,
         )
 
