@@ -256,3 +256,19 @@ def test_the_shipped_content_has_fifteen_briefings_across_five_regions_mostly_up
     assert len(briefings) >= 15
     assert len({b.meta.region for b in briefings}) >= 5
     assert len(with_upcoming) > len(briefings) / 2
+
+
+def test_the_calendar_of_one_snapshot_follows_the_day(app):
+    from votebrief import views
+    from votebrief.dates import Timing
+    from votebrief.web.state import snapshot
+
+    now = dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC)
+    with app.test_request_context():
+        snap = snapshot()
+        before = views.site_entries(snap, now, dt.date(2027, 8, 9))
+        after = views.site_entries(snap, now, dt.date(2027, 8, 11))
+        assert views.site_entries(snap, now, dt.date(2027, 8, 11)) is after  # worked out once for the day
+    assert [e.timing for e in before if e.election.when.first.year == 2027] == [Timing.UPCOMING]
+    assert [e.timing for e in after if e.election.when.first.year == 2027] == [Timing.OVERDUE]
+    assert [e.sort_key() for e in after] == sorted(e.sort_key() for e in after)

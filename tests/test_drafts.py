@@ -181,3 +181,17 @@ def test_a_scheduled_briefing_joins_the_lists_at_its_moment(app, client, briefin
     monkeypatch.setattr(settings, "now", lambda app: dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC))
     assert client.get("/countries/ghana/").status_code == 200
     assert "ghana" in client.get("/countries/").get_data(as_text=True).lower()
+
+
+def test_a_scheduled_briefing_joins_the_calendar_and_its_years_at_its_moment(app, client, briefing_file, monkeypatch):
+    # The calendar's elections and years are worked out once per snapshot: a scheduled
+    # publication must still change them when its moment passes, with no file changing.
+    briefing_file("ghana", GHANA.format(extra="publish_at: 2026-11-24T09:00").replace("2026-12-07", "2031-12-07"))
+    monkeypatch.setattr(settings, "now", lambda app: dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.UTC))
+    assert "Ghana" not in client.get("/elections/").get_data(as_text=True)
+    assert "/elections/2031/" not in client.get("/elections/2027/").get_data(as_text=True)
+    assert client.get("/api/v1/elections.json").get_json()["count"] == 1
+    monkeypatch.setattr(settings, "now", lambda app: dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC))
+    assert "Ghana" in client.get("/elections/").get_data(as_text=True)
+    assert "/elections/2031/" in client.get("/elections/2027/").get_data(as_text=True)
+    assert client.get("/api/v1/elections.json").get_json()["count"] == 2

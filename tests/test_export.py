@@ -601,3 +601,25 @@ def test_the_export_keeps_no_page_in_memory(tmp_path, content):
     client = app.test_client()
     assert client.get("/countries/kenya/").status_code == 200
     assert hot.pages  # serving afterwards keeps pages as usual
+
+
+def test_compiled_templates_are_kept_between_exports_and_not_left_to_the_server(tmp_path, content, monkeypatch):
+    import jinja2
+
+    from votebrief.export import export_incrementally
+
+    cache = tmp_path / "cache"
+    (cache / "templates-of-older-code").mkdir(parents=True)
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content), "TODAY": TODAY, "CHECK_INTERVAL": 0})
+    export_incrementally(app, tmp_path / "one", jobs=1, cache_dir=cache)
+    (kept,) = cache.glob("templates-*")  # the older code's folder is gone
+    assert any(kept.iterdir())
+    assert app.jinja_env.bytecode_cache is None  # a server sharing the app compiles in memory, as before
+    compiled = []
+    original = jinja2.Environment.compile
+    monkeypatch.setattr(
+        jinja2.Environment, "compile", lambda self, *a, **k: compiled.append(a) or original(self, *a, **k)
+    )
+    _export(content, tmp_path / "two", jobs=1, cache_dir=cache)
+    assert compiled == []
+    assert _files(tmp_path / "one") == _files(tmp_path / "two")
