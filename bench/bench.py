@@ -152,19 +152,26 @@ def newest_briefing(content: Path) -> Path:
     return max(dated)[1]
 
 
-def export_times(content: Path, work: Path) -> list[tuple[str, float]]:
-    """`flask freeze` of the whole site, then after each kind of one-file edit, in one folder under ``work``."""
-    dest, cache = work / "site", work / "cache"
-    times = [("full export (empty folder)", _freeze(content, dest, cache))]
+def export_times(content: Path, work: Path, runs: int = 3) -> list[tuple[str, list[float]]]:
+    """`flask freeze` of the whole site ``runs`` times, each into a new folder with a new cache
+    (as Hugo's builds, see hugo_time); then, in the last folder, each kind of one-file edit
+    ``runs`` times, made and undone in turn, so each export has one file to catch up with."""
+    full = [_freeze(content, work / f"site-{run}", work / f"cache-{run}") for run in range(runs)]
+    dest, cache = work / f"site-{runs - 1}", work / f"cache-{runs - 1}"
     quiet, newest = content / "countries" / "country-0007.md", newest_briefing(content)
-    _edit(quiet, "## Section 1:", "## Section 1 (edited):")
-    times.append(("one file: body edit, briefing in no feed", _freeze(content, dest, cache)))
-    _edit(newest, "## Section 1:", "## Section 1 (edited):")
-    times.append(("one file: body edit, briefing in the feeds", _freeze(content, dest, cache)))
-    _edit(quiet, "government: Presidential republic", "government: Parliamentary republic")
-    times.append(("one file: front-matter edit shown on its page only", _freeze(content, dest, cache)))
-    _edit(quiet, "\nsummary: ", "\nsummary: Edited. ")
-    times.append(("one file: front-matter edit shown in the lists", _freeze(content, dest, cache)))
+    edits = [
+        ("body edit, briefing in no feed", quiet, "## Section 1:", "## Section 1 (edited):"),
+        ("body edit, briefing in the feeds", newest, "## Section 1:", "## Section 1 (edited):"),
+        ("front-matter edit shown on its page only", quiet, "government: Presidential", "government: Parliamentary"),
+        ("front-matter edit shown in the lists", quiet, "\nsummary: ", "\nsummary: Edited. "),
+    ]  # fmt: skip
+    times = [("full export (new folder and cache)", full)]
+    for name, file, old, new in edits:
+        seconds = []
+        for run in range(runs):
+            _edit(file, *((old, new) if run % 2 == 0 else (new, old)))
+            seconds.append(_freeze(content, dest, cache))
+        times.append((f"one file: {name}", seconds))
     return times
 
 
@@ -318,11 +325,13 @@ def main() -> None:
         rss = worker_rss_mb(big.process.pid)
         print(f"2,000 briefings, every page cached: worker RSS {', '.join(f'{m:.0f} MB' for m in rss)}")
         big.stop()
-        # Both builds write into new folders, and nothing is deleted until both are timed (see hugo_time).
+        # Every build writes into a new folder, and nothing is deleted until all are timed (see hugo_time).
         times = export_times(large, work / "export")
         for name, seconds in times:
-            print(f"export of 2,000 briefings, {name}: {seconds:.2f} s")
-        full = times[0][1]
+            each = ", ".join(f"{s:.2f}" for s in seconds)
+            median = statistics.median(seconds)
+            print(f"export of 2,000 briefings, {name}: median of {len(seconds)} {median:.2f} s ({each})")
+        full = statistics.median(times[0][1])
         pages_only, same_outputs = hugo_time(large, work), hugo_time(large, work, same_outputs=True)
         if pages_only is None or same_outputs is None:
             print("(hugo not installed: no comparison; apt-get install hugo)")

@@ -11,7 +11,6 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
-from feedgen.feed import FeedGenerator
 from flask import Blueprint, abort, current_app, g
 from icalendar import Calendar, Event, vDuration, vText
 
@@ -114,6 +113,10 @@ def atom_feed(snap: Snapshot, briefings: Iterable[Briefing], title: str, self_pa
     dated = dated[:FEED_SIZE]
     today = current_today()
     g.votebrief_made_of_shown = True  # the export may render this again from its entries alone
+
+    # Imported here: feedgen brings lxml (30 ms), which a process that writes no feed (a
+    # server's first page, an export after an edit no feed shows) need not wait for.
+    from feedgen.feed import FeedGenerator
 
     fg = FeedGenerator()
     fg.id(base + self_path)
