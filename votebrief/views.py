@@ -29,9 +29,8 @@ class ElectionEntry:
     _cache_key: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        order = (*self.election.when.sort_key(), self.briefing.meta.country, self.election.label)
         b = self.briefing
-        object.__setattr__(self, "_order", order)
+        object.__setattr__(self, "_order", (*self.election.when.sort_key(), b.meta.country, self.election.label))
         object.__setattr__(self, "_cache_key", f"{b.slug}|{b.front_digest}|{self.index}|{self.timing.value}")
 
     @property
