@@ -1,9 +1,14 @@
 """The content store: parse once, re-read on change, keep the last good version."""
 
 import os
+from pathlib import Path
 
+import pytest
 from conftest import KENYA, SITE_YAML, write
+from hypothesis import given
+from hypothesis import strategies as st
 
+from votebrief import loader, parse
 from votebrief.loader import ContentStore
 
 
@@ -163,3 +168,47 @@ def test_a_lookup_of_a_briefing_whose_iso_code_is_shared_waits_for_the_rule(cont
     snap = ContentStore(content, check_interval=0).snapshot()
     assert snap.briefings.get("a-kenya") is None
     assert snap.briefings.get("kenya") is not None
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        b"---\niso: KE\n",
+        b"---\niso: 'ke'  # Kenya\n",
+        b'---\niso: "GB-SCT"\n',
+        b"---\niso: KE\niso: GH\n",  # twice: not plainly there
+        b"---\niso: [KE]\niso: GH\n",  # one of two lines is a code
+        b"---\niso: [KE]\n",
+        b"---\n  iso: KE\n",  # indented: not a top-level field
+        b"---\nisoish: KE\n",
+        b"iso: KE\n",
+        b"---\r\niso: KE\r\n",
+        b"",
+    ],
+)
+def test_the_iso_code_read_from_raw_lines_is_the_one_the_pattern_finds_alone(front):
+    # The start-up shortcut matches at the one line starting "iso:"; the pattern's own search is the reference.
+    found = loader._RAW_ISO.findall(front)
+    assert loader._raw_iso(front) == (found[0].decode().upper() if len(found) == 1 else None)
+
+
+def _front_end_by_search(raw: bytes) -> int:
+    # The definition: the end of the second fence a search finds, when the first opens the file.
+    if b"\r" in raw:
+        return len(raw)
+    fences = parse._FENCE.finditer(raw)
+    first, second = next(fences, None), next(fences, None)
+    return second.end() if first is not None and first.start() == 0 and second is not None else len(raw)
+
+
+@given(
+    st.lists(st.sampled_from([b"-", b"---", b"\n", b"\n---\n", b" ", b"\t", b"a", b": "]), max_size=24).map(b"".join)
+)
+def test_the_front_matter_ends_where_a_search_for_fences_says(raw):
+    assert parse.front_matter_end(raw) == _front_end_by_search(raw)
+
+
+def test_the_front_matter_of_every_shipped_briefing_ends_where_a_search_says():
+    for file in (Path(__file__).parent.parent / "content" / "countries").glob("*.md"):
+        raw = file.read_bytes()
+        assert parse.front_matter_end(raw) == _front_end_by_search(raw)

@@ -72,7 +72,9 @@ _RAW_ISO = re.compile(rb"""^iso:[ \t]*["']?([A-Za-z]{2}(?:-[A-Za-z0-9]{1,3})?)["
 _RAW_PUBLISH_AT = re.compile(rb"""^publish_at:[ \t]*["']?([0-9T:+\- ]+?)["']?[ \t]*(?:#.*)?$""", re.MULTILINE)
 
 
-_RAW_UPDATED = re.compile(rb"^updated:", re.MULTILINE)
+def _has_updated(front: bytes) -> bool:
+    """Whether a line starts "updated:" (a substring test: a line-anchored search tries every position)."""
+    return front.startswith(b"updated:") or b"\nupdated:" in front
 
 
 def _front(raw: bytes | None) -> bytes:
@@ -94,7 +96,9 @@ class BriefingSource:
 
 def _raw_moment(front: bytes | None) -> dt.datetime | None:
     """A publish_at moment read straight from the front-matter's bytes (the file may not be parsed yet)."""
-    found = _RAW_PUBLISH_AT.findall(front or b"")
+    if not front or b"publish_at:" not in front:
+        return None  # most files: a substring test is a tenth of the search
+    found = _RAW_PUBLISH_AT.findall(front)
     if len(found) != 1:
         return None
     try:
@@ -106,7 +110,14 @@ def _raw_moment(front: bytes | None) -> dt.datetime | None:
 
 def _raw_iso(front: bytes | None) -> str | None:
     """The ISO code as written on its own line, or None when it is not plainly there."""
-    found = _RAW_ISO.findall(front or b"")
+    front = front or b""
+    line = front.find(b"\niso:") + 1
+    if line and not front.startswith(b"iso:") and front.find(b"\niso:", line) < 0:
+        # One line starts "iso:", the only place the pattern can match: match it there
+        # rather than search every line (a fifth of the time, for every file at start-up).
+        match = _RAW_ISO.match(front, line)
+        return match[1].decode().upper() if match else None
+    found = _RAW_ISO.findall(front)
     return found[0].decode().upper() if len(found) == 1 else None
 
 
@@ -181,7 +192,7 @@ class LazyBriefings(Mapping[str, Briefing]):
         if claim.pending is not None and slug not in self._parsed:
             front = self._fronts[slug]
             whole = claim.entry.digest if claim.entry.pending is claim.pending else digest(claim.pending)
-            return BriefingSource(whole or "", digest(front), bool(_RAW_UPDATED.search(front)), mtime)
+            return BriefingSource(whole or "", digest(front), _has_updated(front), mtime)
         # A broken file is in no output, but fixing it must change the keys.
         return BriefingSource(claim.entry.digest or "", claim.entry.digest or "", True, mtime)
 
@@ -364,28 +375,32 @@ class ContentStore:
             with os.scandir(directory) as scan:
                 for item in scan:
                     if item.name.endswith(".md") and not item.name.startswith("."):
-                        found[item.name[:-3]] = Path(item.path)
+                        # Strings, not Path objects: made for every file at every check.
+                        found[item.name[:-3]] = (item.path, os.path.join(self.root.name, folder, item.name))
         except FileNotFoundError:
             pass
         for slug in entries.keys() - found.keys():
             del entries[slug]
             changed = True
-        for slug, path in sorted(found.items()):
+        for slug, (path, shown) in sorted(found.items()):
             entry = entries.setdefault(slug, _Entry())
             if force:
                 entry.stat, entry.digest = None, None
-            changed |= self._update(entry, path, lambda raw, p, s=slug: parse(raw, p, s), slug=slug, lazy=lazy)
+            changed |= self._update(
+                entry, path, lambda raw, p, s=slug: parse(raw, p, s), slug=slug, lazy=lazy, shown=shown
+            )
         return changed
 
     def _update(
         self,
         entry: _Entry,
-        path: Path,
+        path: str | Path,
         parse: Callable,
         *,
         slug: str | None = None,
         required: bool = False,
         lazy: bool = False,
+        shown: str | None = None,
     ) -> bool:
         """Re-read one file if its mtime or size changed; True when what it serves changed."""
         try:
@@ -399,7 +414,7 @@ class ContentStore:
         key = (info.st_mtime_ns, info.st_size)
         if key == entry.stat and not entry.racy:
             return False
-        shown = self._shown(path)
+        shown = shown or self._shown(path)
         problems = self._check_file(path, shown, slug, info.st_size)
         raw = b""
         if not problems:
@@ -447,13 +462,13 @@ class ContentStore:
                 log.warning("%s%s", problem, " (serving the last good version)" if entry.good else "")
         return entry.good is not before or bool(problems)
 
-    def _check_file(self, path: Path, shown: str, slug: str | None, size: int) -> list[ContentError]:
+    def _check_file(self, path: str | Path, shown: str, slug: str | None, size: int) -> list[ContentError]:
         if slug is not None and not SLUG.match(slug):
             return [ContentError(shown, 1, "file", "name must be lowercase letters, digits and hyphens, ending .md")]
         mode = os.lstat(path).st_mode
         if stat.S_ISLNK(mode):
             try:
-                path.resolve(strict=True).relative_to(self.root.resolve())
+                Path(path).resolve(strict=True).relative_to(self.root.resolve())
             except (ValueError, OSError):
                 return [ContentError(shown, 1, "file", "is a symlink to a file outside the content folder")]
             mode = os.stat(path).st_mode
@@ -464,9 +479,9 @@ class ContentStore:
             return [ContentError(shown, 1, "file", f"is {size:,} bytes, over the limit of {self.max_bytes:,}")]
         return []
 
-    def _shown(self, path: Path) -> str:
+    def _shown(self, path: str | Path) -> str:
         try:
-            return str(Path(self.root.name) / path.relative_to(self.root))
+            return str(Path(self.root.name) / Path(path).relative_to(self.root))
         except ValueError:
             return str(path)
 
