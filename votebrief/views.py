@@ -6,12 +6,15 @@ Knows nothing of HTTP or templates; the web layer turns these values into pages 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from votebrief.dates import Timing
 from votebrief.loader import Snapshot
 from votebrief.model import Briefing, Election, Region
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,13 +137,22 @@ def _public(snapshot: Snapshot, now: dt.datetime) -> tuple[Briefing, ...]:
     return tuple(b for b in ready if b.is_public(now)) if scheduled else ready
 
 
+def _kept(snapshot: Snapshot, name: str, public: tuple[Briefing, ...], day: dt.date | None, work: Callable[[], T]) -> T:
+    """``work()``, kept on the snapshot while the public briefings (the same tuple) and the day stay the same."""
+    kept = snapshot.briefings.derived.get(name)
+    if kept is None or kept[0] is not public or kept[1] != day:
+        kept = snapshot.briefings.derived[name] = (public, day, work())
+    return kept[2]
+
+
 def years_with_elections(snapshot: Snapshot, now: dt.datetime) -> list[int]:
     """The years of the elections in the briefings public at ``now``."""
     public = _public(snapshot, now)
-    derived = snapshot.briefings.derived
-    if derived.get("years") is None or derived["years"][0] is not public:
-        derived["years"] = (public, sorted({e.when.first.year for b in public for e in b.meta.elections}))
-    return list(derived["years"][1])
+
+    def years() -> list[int]:
+        return sorted({e.when.first.year for b in public for e in b.meta.elections})
+
+    return list(_kept(snapshot, "years", public, None, years))
 
 
 def upcoming_elections(briefings: Iterable[Briefing], today: dt.date) -> list[ElectionEntry]:
@@ -156,10 +168,7 @@ def site_entries(snapshot: Snapshot, now: dt.datetime, today: dt.date) -> tuple[
     """``sorted_entries`` of the briefings public at ``now``: the calendar, its years, the
     home page and the API all start from these, sorted once per snapshot and day."""
     public = _public(snapshot, now)
-    kept = snapshot.briefings.derived.get("entries")
-    if kept is None or kept[0] is not public or kept[1] != today:
-        kept = snapshot.briefings.derived["entries"] = (public, today, tuple(sorted_entries(public, today)))
-    return kept[2]
+    return _kept(snapshot, "entries", public, today, lambda: tuple(sorted_entries(public, today)))
 
 
 def site_upcoming(snapshot: Snapshot, now: dt.datetime, today: dt.date) -> list[ElectionEntry]:
