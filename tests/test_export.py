@@ -623,3 +623,45 @@ def test_compiled_templates_are_kept_between_exports_and_not_left_to_the_server(
     _export(content, tmp_path / "two", jobs=1, cache_dir=cache)
     assert compiled == []
     assert _files(tmp_path / "one") == _files(tmp_path / "two")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_collector_runs_only_where_the_rendering_is(tmp_path, content, monkeypatch, jobs):
+    """Parsing and planning in the exporting process walk no collector passes over the parsed
+    content; rendering, here or in a worker, still collects its own garbage."""
+    import gc
+
+    from votebrief import export
+
+    monkeypatch.setattr(export, "PARALLEL_MIN_URLS", 1)
+    seen = tmp_path / "seen"
+    rendering = []
+    outside = []
+
+    def note(phase: str, info: dict) -> None:
+        if phase == "start" and not rendering:
+            outside.append(info["generation"])
+
+    original = export._freeze_some
+
+    def freeze_some(*args, **kwargs):
+        # Written to a file: with two jobs this runs in a forked worker.
+        with seen.open("a") as record:
+            record.write(f"{gc.isenabled()}\n")
+        rendering.append(True)
+        try:
+            return original(*args, **kwargs)
+        finally:
+            rendering.pop()
+
+    monkeypatch.setattr(export, "_freeze_some", freeze_some)
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content), "TODAY": TODAY, "CHECK_INTERVAL": 0})
+    gc.collect()
+    gc.callbacks.append(note)
+    try:
+        export.export_incrementally(app, tmp_path / "build", jobs=jobs)
+    finally:
+        gc.callbacks.remove(note)
+    assert outside == []
+    assert seen.read_text().split() == ["True"] * jobs
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # as it was before the export

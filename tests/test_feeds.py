@@ -355,3 +355,14 @@ def test_json_ld_cannot_close_its_script_element(client, briefing_file):
     assert "<" not in block
     (graph,) = Head.of(html).jsonld
     assert graph["@graph"][0]["description"] == "Estonia </script><script>alert(1)</script> votes."
+
+
+def test_the_feed_and_calendar_libraries_load_only_when_a_feed_or_calendar_is_made():
+    """Every worker start and every export pays for what `import app` loads (lxml and icalendar: 65 ms)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    probe = "import sys, app; print(sorted(m for m in ('feedgen', 'icalendar') if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True)
+    assert loaded.stdout.split() == ["[]"]

@@ -29,6 +29,7 @@ from what has not changed.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import gc
 import hashlib
@@ -119,10 +120,41 @@ def export_incrementally(
     if cache_dir is not None:
         store.source_cache = SourceCache(cache_dir, app.extensions["votebrief.code_version"])
     try:
-        with store.pinned():
+        with _collector_paused(), store.pinned():
             return _export(app, dest, jobs, cache_dir)
     finally:
         store.source_cache = None  # the server that may share this store keeps no copy of every file
+
+
+@contextlib.contextmanager
+def _collecting_rendered() -> Iterator[None]:
+    """Collect while rendering here, as a worker does: rendering leaves cyclic garbage
+    (6,000 outputs: 380 MB left uncollected, 270 MB collected). What exists now is frozen
+    out of the collector's reach, as it is for a worker."""
+    gc.freeze()
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.disable()
+        gc.unfreeze()
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection in this process while it exports; the workers collect as usual.
+
+    Parsing leaves hundreds of thousands of objects that live to the end of the export,
+    and each collection walks them again: 0.15 to 0.25 s of the time before the workers
+    start, and the parent makes next to no cyclic garbage of its own.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _export(app: Flask, dest: Path, jobs: int | None, cache_dir: Path | None) -> ExportReport:
@@ -360,7 +392,8 @@ def _freeze(
     Returns what each output showed, and the cached fragments the rendering used.
     """
     if jobs <= 1 or len(paths) < PARALLEL_MIN_URLS:
-        reports = _freeze_some(app, paths, True, known)
+        with _collecting_rendered():
+            reports = _freeze_some(app, paths, True, known)
         meanwhile()
         return reports, app.extensions[rendercache.EXTENSION].used
     units = _work_units(paths, outputs)
@@ -423,6 +456,9 @@ def _work_units(paths: list[str], outputs: dict[str, dict]) -> list[list[str]]:
 def _freeze_share(
     app: Flask, paths: Callable[[], Iterable[str]], with_static: bool, known: dict[str, list[str]], report: Path
 ) -> None:
+    # The parent pauses the collector (_collector_paused); what it parsed is frozen out of
+    # the collector's reach, so collecting here walks this worker's own objects alone.
+    gc.enable()
     outputs = _freeze_some(app, paths(), with_static, known)
     used = sorted(app.extensions[rendercache.EXTENSION].used)
     report.write_text(json.dumps({"outputs": outputs, "fragments": used}))
