@@ -507,7 +507,7 @@ def test_a_large_export_is_split_across_worker_processes(tmp_path, content, monk
         assert url_to_file(tmp_path / "build", path).is_file(), path
 
 
-def test_work_units_put_site_wide_outputs_first_and_keep_each_briefing_together():
+def test_work_units_put_calendars_together_then_site_wide_outputs_and_keep_each_briefing_together():
     from votebrief.export import _work_units
 
     outputs = {
@@ -516,14 +516,38 @@ def test_work_units_put_site_wide_outputs_first_and_keep_each_briefing_together(
         "/countries/ghana.ics": {"briefing": "ghana"},
         "/countries/kenya.ics": {"briefing": "kenya"},
         "/elections.ics": {"briefing": None},
+        "/api/v1/briefings/kenya.json": {"briefing": "kenya"},
+        "/feed.atom": {"briefing": None},
     }
     units = _work_units(list(outputs), outputs)
     assert units == [
+        ["/countries/ghana.ics", "/countries/kenya.ics", "/elections.ics"],
         ["/elections/"],
-        ["/elections.ics"],
-        ["/countries/kenya/", "/countries/kenya.ics"],
-        ["/countries/ghana.ics"],
+        ["/feed.atom"],
+        ["/countries/kenya/", "/api/v1/briefings/kenya.json"],
     ]
+    assert _work_units(["/elections/"], outputs) == [["/elections/"]]
+
+
+def test_each_event_is_built_once_in_a_parallel_export(tmp_path, content, briefing_file, monkeypatch):
+    from votebrief import export
+    from votebrief.web import feeds
+
+    _with_ghana(content, briefing_file)
+    monkeypatch.setattr(export, "PARALLEL_MIN_URLS", 1)
+    built = tmp_path / "built"
+    original = feeds.election_event
+
+    def election_event(entry):
+        with built.open("a") as record:  # written from the forked workers
+            record.write(feeds.event_uid(entry) + "\n")
+        return original(entry)
+
+    monkeypatch.setattr(feeds, "election_event", election_event)
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content), "TODAY": TODAY, "CHECK_INTERVAL": 0})
+    export.export_incrementally(app, tmp_path / "build", jobs=2)
+    uids = built.read_text().split()
+    assert len(uids) >= 2 and len(uids) == len(set(uids))
 
 
 def test_a_file_saved_during_an_export_does_not_mix_two_versions(tmp_path, content, monkeypatch):

@@ -444,13 +444,21 @@ def _freeze(
 def _work_units(paths: list[str], outputs: dict[str, dict]) -> list[list[str]]:
     """The outputs grouped so each briefing's go to one worker, which renders its body once.
 
-    Site-wide outputs come first: they are the slowest, and dealt out last they would leave
-    one worker finishing alone.
+    The calendars go to one worker together: the calendar of every election and the
+    briefings' calendars are made of the same events, so each event is then built once.
+    (Spread over two workers, half the 4,000 events of 2,000 briefings were built twice,
+    0.7 s of work; icalendar takes a third of a millisecond an event.)
+
+    The calendars and the site-wide outputs come first: they are the slowest, and dealt out
+    last they would leave one worker finishing alone.
     """
+    calendars = [path for path in paths if path.endswith(".ics")]
     groups: dict[str | None, list[str]] = {}
     for path in paths:
-        groups.setdefault(outputs[path]["briefing"], []).append(path)
-    return [[path] for path in groups.pop(None, [])] + list(groups.values())
+        if not path.endswith(".ics"):
+            groups.setdefault(outputs[path]["briefing"], []).append(path)
+    site_wide = [[path] for path in groups.pop(None, [])]
+    return ([calendars] if calendars else []) + site_wide + list(groups.values())
 
 
 def _freeze_share(
