@@ -51,6 +51,7 @@ from flask_frozen import Freezer, MissingURLGeneratorWarning
 from jinja2 import FileSystemBytecodeCache
 
 from votebrief.errors import Severity
+from votebrief.freezeclient import ExportClient
 from votebrief.loader import BriefingSource, Snapshot
 from votebrief.model import SHOWN_ON_ITS_PAGE_ONLY, Briefing
 from votebrief.sourcecache import SourceCache
@@ -202,9 +203,10 @@ def _export(app: Flask, dest: Path, jobs: int | None, cache_dir: Path | None) ->
 
     code_version = app.extensions["votebrief.code_version"]
     cache = app.extensions[rendercache.EXTENSION] = RenderCache(cache_dir, code_version, scope)
-    compiled = app.jinja_env.bytecode_cache
+    compiled, client = app.jinja_env.bytecode_cache, app.test_client_class
     if cache_dir is not None:
         app.jinja_env.bytecode_cache = _compiled_templates(cache_dir, code_version)
+    app.test_client_class = ExportClient  # what Frozen-Flask requests each output with
     try:
         reports, used = _freeze(app, todo, outputs, known, jobs or os.cpu_count() or 1, meanwhile)
         # Together the site-wide outputs use nearly every fragment: after rendering them all,
@@ -213,7 +215,7 @@ def _export(app: Flask, dest: Path, jobs: int | None, cache_dir: Path | None) ->
         lists_rendered = all(path in rendered for path, output in outputs.items() if output["briefing"] is None)
         cache.prune(len(sources) + len(snap.pages), used if lists_rendered else None)
     finally:
-        app.jinja_env.bytecode_cache = compiled
+        app.jinja_env.bytecode_cache, app.test_client_class = compiled, client
         cache.close()
         del app.extensions[rendercache.EXTENSION]
     with app.test_request_context(base_url=base_url):
