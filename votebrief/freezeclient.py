@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from functools import lru_cache
 from typing import Any
 
@@ -49,7 +50,9 @@ class ExportClient(FlaskClient):
         """The environment the test client would build for a GET of ``path``."""
         environ = dict(_environ_template(base_url, tuple(sorted(self.environ_base.items()))))
         environ["PATH_INFO"] = environ["REQUEST_URI"] = environ["RAW_URI"] = path
-        environ["wsgi.input"] = io.BytesIO()
+        # Fresh each time, as the test client's: a body stream is read once, and stderr may be
+        # replaced meanwhile (pytest does, for each test).
+        environ["wsgi.input"], environ["wsgi.errors"] = io.BytesIO(), sys.stderr
         return environ
 
 
