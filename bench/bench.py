@@ -5,7 +5,7 @@ minimal Flask app returning the same bytes from memory (the baseline); the cold 
 time per briefing; start-up time and memory per worker at 2,000 briefings; and, where
 the static export exists, full and one-file export times.
 
-    .venv/bin/python bench/bench.py            # about eight minutes
+    .venv/bin/python bench/bench.py            # about three minutes
     .venv/bin/python bench/bench.py --seconds 3 --quick
 """
 
@@ -152,12 +152,9 @@ def newest_briefing(content: Path) -> Path:
     return max(dated)[1]
 
 
-def export_times(content: Path, work: Path, runs: int = 3) -> list[tuple[str, list[float]]]:
-    """`flask freeze` of the whole site ``runs`` times, each into a new folder with a new cache
-    (as Hugo's builds, see hugo_time); then, in the last folder, each kind of one-file edit
-    ``runs`` times, made and undone in turn, so each export has one file to catch up with."""
-    full = [_freeze(content, work / f"site-{run}", work / f"cache-{run}") for run in range(runs)]
-    dest, cache = work / f"site-{runs - 1}", work / f"cache-{runs - 1}"
+def edit_times(content: Path, dest: Path, cache: Path, runs: int = 3) -> list[tuple[str, list[float]]]:
+    """Each kind of one-file edit ``runs`` times, made and undone in turn, exported into ``dest``
+    (a full export of ``content``), so each export has one file to catch up with."""
     quiet, newest = content / "countries" / "country-0007.md", newest_briefing(content)
     edits = [
         ("body edit, briefing in no feed", quiet, "## Section 1:", "## Section 1 (edited):"),
@@ -165,7 +162,7 @@ def export_times(content: Path, work: Path, runs: int = 3) -> list[tuple[str, li
         ("front-matter edit shown on its page only", quiet, "government: Presidential", "government: Parliamentary"),
         ("front-matter edit shown in the lists", quiet, "\nsummary: ", "\nsummary: Edited. "),
     ]  # fmt: skip
-    times = [("full export (new folder and cache)", full)]
+    times = []
     for name, file, old, new in edits:
         seconds = []
         for run in range(runs):
@@ -199,17 +196,10 @@ HUGO_ICS = (
 )
 
 
-def hugo_time(content: Path, work: Path, *, same_outputs: bool = False, runs: int = 3) -> float | None:
-    """Median time of Hugo's full build of the same briefings: their pages, a list and its RSS;
-    with ``same_outputs``, also each briefing's JSON and iCalendar file, as the export writes.
-
-    Each build writes to a folder of its own, and nothing is deleted until every build is
-    timed: on ext4, creating thousands of files soon after thousands were deleted is slower
-    (the inode allocator skips recently freed inodes), which would charge one build for the
-    clean-up of the one before.
-    """
-    hugo = shutil.which("hugo")
-    if hugo is None:
+def hugo_site(content: Path, work: Path, *, same_outputs: bool = False) -> Path | None:
+    """A Hugo site of the same briefings: their pages, a list and its RSS; with ``same_outputs``,
+    also each briefing's JSON and iCalendar file, as the export writes. None without Hugo."""
+    if shutil.which("hugo") is None:
         return None
     site = work / ("hugo-same-outputs" if same_outputs else "hugo")
     layouts = site / "layouts" / "_default"
@@ -221,12 +211,39 @@ def hugo_time(content: Path, work: Path, *, same_outputs: bool = False, runs: in
         (layouts / "single.json").write_text(HUGO_JSON)
         (layouts / "single.ics").write_text(HUGO_ICS)
     shutil.copytree(content / "countries", site / "content" / "countries")
-    times = []
+    return site
+
+
+def hugo_build(site: Path, run: int) -> float:
+    """One full Hugo build, into a folder of its own.
+
+    Nothing is deleted until every build is timed: on ext4, creating thousands of files soon
+    after thousands were deleted is slower (the inode allocator skips recently freed
+    inodes), which would charge one build for the clean-up of the one before.
+    """
+    start = time.perf_counter()
+    subprocess.run(["hugo", "--quiet", "--destination", f"public-{run}"], cwd=site, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def full_builds(content: Path, work: Path, runs: int = 3) -> dict[str, list[float]]:
+    """``runs`` rounds of: a full export (new folder, new cache, as a Hugo build has), then Hugo's
+    two builds. Taken in turn, a drift in the machine's speed touches both sides alike."""
+    sites = {
+        "hugo, pages only": hugo_site(content, work),
+        "hugo, same outputs": hugo_site(content, work, same_outputs=True),
+    }
+    times: dict[str, list[float]] = {"export": []}
     for run in range(runs):
-        start = time.perf_counter()
-        subprocess.run([hugo, "--quiet", "--destination", f"public-{run}"], cwd=site, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        times["export"].append(_freeze(content, work / f"site-{run}", work / f"cache-{run}"))
+        for name, site in sites.items():
+            if site is not None:
+                times.setdefault(name, []).append(hugo_build(site, run))
+    return times
+
+
+def _spread(seconds: list[float]) -> str:
+    return f"median of {len(seconds)} {statistics.median(seconds):.2f} s ({', '.join(f'{s:.2f}' for s in seconds)})"
 
 
 def table(results: list[Result], baseline: Result) -> str:
@@ -325,23 +342,23 @@ def main() -> None:
         rss = worker_rss_mb(big.process.pid)
         print(f"2,000 briefings, every page cached: worker RSS {', '.join(f'{m:.0f} MB' for m in rss)}")
         big.stop()
-        # Every build writes into a new folder, and nothing is deleted until all are timed (see hugo_time).
-        times = export_times(large, work / "export")
-        for name, seconds in times:
-            each = ", ".join(f"{s:.2f}" for s in seconds)
-            median = statistics.median(seconds)
-            print(f"export of 2,000 briefings, {name}: median of {len(seconds)} {median:.2f} s ({each})")
-        full = statistics.median(times[0][1])
-        pages_only, same_outputs = hugo_time(large, work), hugo_time(large, work, same_outputs=True)
-        if pages_only is None or same_outputs is None:
+        # Every build writes into a new folder, and nothing is deleted until all are timed (see hugo_build).
+        builds = full_builds(large, work / "export")
+        full = builds.pop("export")
+        print(f"export of 2,000 briefings, full export (new folder and cache): {_spread(full)}")
+        last = len(full) - 1  # the edits are exported into the last full export's folder
+        for name, seconds in edit_times(large, work / "export" / f"site-{last}", work / "export" / f"cache-{last}"):
+            print(f"export of 2,000 briefings, {name}: {_spread(seconds)}")
+        if not builds:
             print("(hugo not installed: no comparison; apt-get install hugo)")
-        else:
-            print(
-                f"hugo full build, pages only (median of 3): {pages_only:.2f} s; full export / hugo: "
-                f"{full / pages_only:.1f}x\n"
-                f"hugo full build, each page with its JSON and iCalendar file as the export writes "
-                f"(median of 3): {same_outputs:.2f} s; full export / hugo: {full / same_outputs:.1f}x"
-            )
+        labels = {
+            "hugo, pages only": "hugo full build, pages only",
+            "hugo, same outputs": "hugo full build, each page with its JSON and iCalendar file as the export writes",
+        }
+        for name, seconds in builds.items():
+            rounds = ", ".join(f"{e / h:.1f}" for e, h in zip(full, seconds, strict=True))
+            ratio = statistics.median(full) / statistics.median(seconds)
+            print(f"{labels[name]}: {_spread(seconds)}; full export / hugo: {ratio:.1f}x (each round: {rounds})")
     shutil.rmtree(work, ignore_errors=True)
 
 
