@@ -8,6 +8,8 @@ import sqlite3
 
 import pytest
 from conftest import KENYA, TODAY
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app import create_app
 from votebrief import source
@@ -30,6 +32,35 @@ def test_a_cached_read_makes_the_same_briefing_as_a_fresh_parse(tmp_path):
     cached = parse_briefing(raw, PATH, "kenya", REGIONS, second)
     assert second.hits == 1
     assert cached == fresh  # meta, body, lines and first line alike
+
+
+# Bodies made of what could confuse a split: fences, blank lines, CRLF line ends, nothing at all.
+BODIES = st.lists(
+    st.sampled_from(["---", "----", "\n", "\r\n", "text", " ", "é", "# Heading", "---\n---"]), max_size=12
+).map("".join)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=150)
+@given(body=BODIES, crlf=st.booleans())
+def test_a_cached_read_has_the_body_a_fresh_read_has(tmp_path, body, crlf):
+    text = "---\ncountry: Kenya\niso: KE\n---\n" + body
+    raw = (text.replace("\n", "\r\n") if crlf else text).encode()
+    try:
+        fresh = source.read_source(raw, PATH)
+    except ContentFileError:
+        return  # a file that does not read is never kept
+    first = SourceCache(tmp_path, "code")
+    first.read(raw, PATH, digest(raw))
+    first.save([digest(raw)])
+    second = SourceCache(tmp_path, "code")
+    cached = second.read(raw, PATH, digest(raw))
+    assert second.hits == 1
+    assert (cached.body, cached.data, cached.lines, cached.first_line) == (
+        fresh.body,
+        fresh.data,
+        fresh.lines,
+        fresh.first_line,
+    )
 
 
 def test_a_cached_read_is_still_validated_against_the_current_site(tmp_path):

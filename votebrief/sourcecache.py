@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from votebrief.source import SourceFile, read_source, split_source
+from votebrief.source import SourceFile, decode, read_source
 
 FILE = "sources.sqlite3"
 
@@ -61,15 +61,16 @@ class SourceCache:
         found = self._entry(key)
         if found is not None:
             self.hits += 1
-            data, lines, first_line = found
-            # The body is split off again rather than kept: that is quick, and the cache stays a
-            # tenth of the size.
-            _, body, _ = split_source(raw, path)
-            return SourceFile(data, lines, body, first_line)
+            data, lines, first_line, body_length = found
+            # The body is not kept (the cache stays a tenth of the size) but cut from the text
+            # again: it is the text's end, as long as when these bytes were first read. Splitting
+            # the text afresh took twice as long (0.08 s for 2,000 files).
+            text, _ = decode(raw, path)
+            return SourceFile(data, lines, text[len(text) - body_length :], first_line)
         source = read_source(raw, path)
         # Warnings name the file's path; the few files that have them are simply read again.
         if not source.warnings:
-            entry = (source.data, source.lines, source.first_line)
+            entry = (source.data, source.lines, source.first_line, len(source.body))
             self.new[key] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
         return source
 
@@ -78,10 +79,10 @@ class SourceCache:
         if blob is None:
             return None
         try:
-            data, lines, first_line = _DataOnly(io.BytesIO(blob)).load()
-        except Exception:  # a damaged row is read again from the file
+            data, lines, first_line, body_length = _DataOnly(io.BytesIO(blob)).load()
+        except Exception:  # a damaged row (or one of an older layout) is read again from the file
             return None
-        return data, lines, first_line
+        return data, lines, first_line, body_length
 
     def save(self, keep: Iterable[str]) -> None:
         """Write the new entries and drop those of files not in ``keep`` (gone or changed)."""
