@@ -689,3 +689,91 @@ def test_the_collector_runs_only_where_the_rendering_is(tmp_path, content, monke
     assert outside == []
     assert seen.read_text().split() == ["True"] * jobs
     assert gc.isenabled() and gc.get_freeze_count() == 0  # as it was before the export
+
+
+def test_bodies_rendered_ahead_are_the_ones_the_pages_then_use(tmp_path, content, briefing_file, monkeypatch):
+    import multiprocessing
+
+    from votebrief import export, source
+    from votebrief.web import site
+
+    _with_ghana(content, briefing_file)
+    cache = tmp_path / "cache"
+    files = sorted(str(f) for f in (content / "countries").glob("*.md"))
+    export._render_bodies(cache, _code_version(content), files, 1_000_000, multiprocessing.Event())
+    rendered = []
+    original = site.render_markdown
+    monkeypatch.setattr(site, "render_markdown", lambda text: rendered.append(text) or original(text))
+    _export(content, tmp_path / "ahead", jobs=1, cache_dir=cache)
+    bodies = {source.split_source(Path(f).read_bytes(), f)[1] for f in files}
+    assert len(bodies) == 2 and bodies.isdisjoint(rendered)  # only the About page's body was rendered
+    _export(content, tmp_path / "fresh", jobs=1)
+    assert _files(tmp_path / "ahead") == _files(tmp_path / "fresh")
+
+
+def test_a_helper_told_to_stop_renders_no_more(tmp_path, content):
+    import multiprocessing
+
+    from votebrief import export, source
+    from votebrief.web.rendercache import RenderCache
+
+    kenya = content / "countries" / "kenya.md"
+    body = source.split_source(kenya.read_bytes(), str(kenya))[1]
+    export._render_bodies(tmp_path / "going", "code", [str(kenya)], 1_000_000, multiprocessing.Event())
+    assert RenderCache(tmp_path / "going", "code").html(body, lambda: "rendered now") != "rendered now"
+    stop = multiprocessing.Event()
+    stop.set()
+    export._render_bodies(tmp_path / "stopped", "code", [str(kenya)], 1_000_000, stop)
+    assert RenderCache(tmp_path / "stopped", "code").html(body, lambda: "rendered now") == "rendered now"
+
+
+def test_the_helper_renders_ahead_for_a_first_parallel_export_only(tmp_path, content, briefing_file, monkeypatch):
+    from votebrief import export
+
+    _with_ghana(content, briefing_file)
+    monkeypatch.setattr(export, "AHEAD_MIN_FILES", 1)
+    monkeypatch.setattr(export, "PARALLEL_MIN_URLS", 1)
+    started = tmp_path / "started"
+    original = export._render_bodies
+
+    def render_bodies(cache_dir, code_version, files, max_bytes, stop):
+        started.open("a").write(" ".join(Path(f).stem for f in files) + "\n")  # from the helper process
+        original(cache_dir, code_version, files, max_bytes, stop)
+
+    monkeypatch.setattr(export, "_render_bodies", render_bodies)
+    cache = tmp_path / "cache"
+    _export(content, tmp_path / "build", jobs=2, cache_dir=cache)
+    assert started.read_text().splitlines() == ["kenya ghana"]  # the briefings the workers reach last first
+    _export(content, tmp_path / "build", jobs=2, cache_dir=cache)  # an export to catch up: no helper
+    _export(content, tmp_path / "serial", jobs=1, cache_dir=cache)  # one process asked for: none either
+    _export(content, tmp_path / "uncached", jobs=2)  # nowhere to keep bodies: none either
+    assert started.read_text().splitlines() == ["kenya ghana"]
+    assert _files(tmp_path / "build") == _files(tmp_path / "serial") == _files(tmp_path / "uncached")
+
+
+def _code_version(content: Path) -> str:
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content), "TODAY": TODAY, "CHECK_INTERVAL": 0})
+    return app.extensions["votebrief.code_version"]
+
+
+def test_the_helper_passes_over_what_the_loader_refuses_to_read(tmp_path, content):
+    import multiprocessing
+    import os
+
+    from votebrief import export
+
+    countries = content / "countries"
+    os.mkfifo(countries / "pipe.md")  # reading it would wait for a writer forever
+    (countries / "link.md").symlink_to(countries / "kenya.md")
+    (countries / "huge.md").write_text(KENYA_LIKE_HUGE)
+    files = [str(countries / name) for name in ("pipe.md", "link.md", "huge.md")]
+    export._render_bodies(tmp_path / "cache", "code", files, 10_000, multiprocessing.Event())
+    assert not (tmp_path / "cache" / "rendered.sqlite3").exists() or _bodies_kept(tmp_path / "cache") == 0
+
+
+KENYA_LIKE_HUGE = "---\ncountry: Huge\n---\n" + "words " * 5_000
+
+
+def _bodies_kept(cache: Path) -> int:
+    with contextlib.closing(sqlite3.connect(cache / "rendered.sqlite3")) as db:
+        return db.execute("SELECT count(*) FROM bodies").fetchone()[0]

@@ -31,6 +31,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import datetime as dt
+import functools
 import gc
 import hashlib
 import importlib.metadata
@@ -38,10 +39,12 @@ import json
 import multiprocessing
 import os
 import shutil
+import stat
 import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
 import click
@@ -50,10 +53,12 @@ from flask.cli import with_appcontext
 from flask_frozen import Freezer, MissingURLGeneratorWarning
 from jinja2 import FileSystemBytecodeCache
 
-from votebrief.errors import Severity
+from votebrief.errors import ContentFileError, Severity
 from votebrief.freezeclient import ExportClient
 from votebrief.loader import BriefingSource, Snapshot
 from votebrief.model import SHOWN_ON_ITS_PAGE_ONLY, Briefing
+from votebrief.render import render_markdown
+from votebrief.source import split_source
 from votebrief.sourcecache import SourceCache
 from votebrief.urls import public_urls
 from votebrief.web import rendercache
@@ -118,13 +123,80 @@ def export_incrementally(
     )
     store = app.extensions["votebrief.store"]
     store.warm_in_background = False  # no thread may hold a lock when the workers fork
+    before = _read_manifest(dest)
+    jobs = jobs or os.cpu_count() or 1
+    # A first export into this folder reads and parses every file before its workers start.
+    ahead = _BodiesAhead(app, cache_dir if not before and jobs > 1 else None)
     if cache_dir is not None:
         store.source_cache = SourceCache(cache_dir, app.extensions["votebrief.code_version"])
     try:
         with _collector_paused(), store.pinned():
-            return _export(app, dest, jobs, cache_dir)
+            return _export(app, dest, before, jobs, cache_dir, ahead)
     finally:
+        ahead.stop()
         store.source_cache = None  # the server that may share this store keeps no copy of every file
+
+
+class _BodiesAhead:
+    """While this process reads and parses every file, another renders Markdown bodies into the body cache.
+
+    Before the workers can start, one core reads and parses 2,000 files for over a second
+    while the other has nothing to do: a helper process renders bodies meanwhile (some 300),
+    starting with the briefings the workers reach last, until ``stop``. A body is kept under
+    its own text, so the workers find it whatever the file's state: one read from a file saved
+    since is simply never asked for. Nothing happens without a cache folder.
+    """
+
+    def __init__(self, app: Flask, cache_dir: Path | None) -> None:
+        self._helper: multiprocessing.process.BaseProcess | None = None
+        store = app.extensions["votebrief.store"]
+        folder = store.root / "countries"
+        files = sorted(str(f) for f in folder.glob("*.md")) if cache_dir is not None and folder.is_dir() else []
+        if len(files) < AHEAD_MIN_FILES:
+            return
+        context = multiprocessing.get_context("fork")
+        self._stop = context.Event()
+        args = (cache_dir, app.extensions["votebrief.code_version"], files[::-1], store.max_bytes, self._stop)
+        self._helper = context.Process(target=_render_bodies, args=args, name="bodies-ahead")
+        self._helper.start()
+
+    def stop(self) -> None:
+        if self._helper is not None:
+            self._stop.set()
+            self._helper.join()  # a body takes a few milliseconds: it is soon done, its last ones saved
+            self._helper = None
+
+
+#: Fewer files parse too quickly for a helper to be worth starting.
+AHEAD_MIN_FILES = 200
+
+
+def _render_bodies(cache_dir: Path, code_version: str, files: list[str], max_bytes: int, stop: Event) -> None:
+    gc.enable()  # the parent pauses its collector (_collector_paused); rendering makes garbage
+    cache = RenderCache(cache_dir, code_version)
+    try:
+        for count, path in enumerate(files, 1):
+            if stop.is_set():
+                break
+            try:
+                found = os.lstat(path)
+                # As the loader does: a named pipe would block this process (and the export
+                # waiting for it) for good, and a link may lead out of the content folder.
+                if not stat.S_ISREG(found.st_mode) or found.st_size > max_bytes:
+                    continue
+                _, body, _ = split_source(Path(path).read_bytes(), path)
+            except (OSError, ContentFileError):
+                continue  # a file the parse will report, or one gone since
+            cache.html(body, functools.partial(_rendered_body, body))
+            if count % 16 == 0:
+                cache.flush()  # so what is rendered is saved however soon the parse ends
+    finally:
+        cache.flush()
+        cache.close()
+
+
+def _rendered_body(markdown: str) -> str:
+    return str(render_markdown(markdown))
 
 
 @contextlib.contextmanager
@@ -158,9 +230,10 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _export(app: Flask, dest: Path, jobs: int | None, cache_dir: Path | None) -> ExportReport:
+def _export(
+    app: Flask, dest: Path, before: dict, jobs: int, cache_dir: Path | None, ahead: _BodiesAhead
+) -> ExportReport:
     base_url = app.config["FREEZER_BASE_URL"]
-    before = _read_manifest(dest)
     with app.test_request_context(base_url=base_url):
         snap = snapshot()
         sources = snap.briefings.sources()
@@ -185,6 +258,7 @@ def _export(app: Flask, dest: Path, jobs: int | None, cache_dir: Path | None) ->
         context = _KeyContext(app, snap, site, sources)
         keys = {path: context.key(output) for path, output in outputs.items()}
         scope = rendercache.scope()
+    ahead.stop()  # the workers start soon: two cores, two workers
     old = before.get("outputs", {})
     # A file deleted by hand is written again. Plain strings: 6,000 Path objects cost 0.1 s.
     root = str(dest)
@@ -208,7 +282,7 @@ def _export(app: Flask, dest: Path, jobs: int | None, cache_dir: Path | None) ->
         app.jinja_env.bytecode_cache = _compiled_templates(cache_dir, code_version)
     app.test_client_class = ExportClient  # what Frozen-Flask requests each output with
     try:
-        reports, used = _freeze(app, todo, outputs, known, jobs or os.cpu_count() or 1, meanwhile)
+        reports, used = _freeze(app, todo, outputs, known, jobs, meanwhile)
         # Together the site-wide outputs use nearly every fragment: after rendering them all,
         # the unused ones are stale. (A feed rendered alone uses none, and proves nothing.)
         rendered = set(todo)
