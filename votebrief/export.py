@@ -44,8 +44,8 @@ import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from multiprocessing.synchronize import Event
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app, g, request, request_finished, request_started
@@ -65,6 +65,9 @@ from votebrief.web import rendercache
 from votebrief.web.pagecache import published_epoch
 from votebrief.web.rendercache import RenderCache
 from votebrief.web.state import current_now, current_today, snapshot
+
+if TYPE_CHECKING:
+    from multiprocessing.synchronize import Event
 
 #: Left in every export, so a later export into the same folder knows it may replace its files.
 MARKER = ".votebrief-export"
@@ -125,10 +128,10 @@ def export_incrementally(
     store.warm_in_background = False  # no thread may hold a lock when the workers fork
     before = _read_manifest(dest)
     jobs = jobs or os.cpu_count() or 1
-    # A first export into this folder reads and parses every file before its workers start.
-    ahead = _BodiesAhead(app, cache_dir if not before and jobs > 1 else None)
     if cache_dir is not None:
         store.source_cache = SourceCache(cache_dir, app.extensions["votebrief.code_version"])
+    # A first export into this folder reads and parses every file before its workers start.
+    ahead = _BodiesAhead(app, cache_dir if not before and jobs > 1 else None)
     try:
         with _collector_paused(), store.pinned():
             return _export(app, dest, before, jobs, cache_dir, ahead)
