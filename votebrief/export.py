@@ -57,13 +57,13 @@ from votebrief.errors import ContentFileError, Severity
 from votebrief.freezeclient import ExportClient
 from votebrief.loader import BriefingSource, Snapshot
 from votebrief.model import SHOWN_ON_ITS_PAGE_ONLY, Briefing
-from votebrief.render import render_markdown
 from votebrief.source import split_source
 from votebrief.sourcecache import SourceCache
 from votebrief.urls import public_urls
 from votebrief.web import rendercache
 from votebrief.web.pagecache import published_epoch
 from votebrief.web.rendercache import RenderCache
+from votebrief.web.site import rendered_body
 from votebrief.web.state import current_now, current_today, snapshot
 
 if TYPE_CHECKING:
@@ -190,16 +190,12 @@ def _render_bodies(cache_dir: Path, code_version: str, files: list[str], max_byt
                 _, body, _ = split_source(Path(path).read_bytes(), path)
             except (OSError, ContentFileError):
                 continue  # a file the parse will report, or one gone since
-            cache.html(body, functools.partial(_rendered_body, body))
+            cache.html(body, functools.partial(rendered_body, body))
             if count % 16 == 0:
                 cache.flush()  # so what is rendered is saved however soon the parse ends
     finally:
         cache.flush()
         cache.close()
-
-
-def _rendered_body(markdown: str) -> str:
-    return str(render_markdown(markdown))
 
 
 @contextlib.contextmanager
@@ -531,10 +527,12 @@ def _work_units(paths: list[str], outputs: dict[str, dict]) -> list[list[str]]:
     The calendars and the site-wide outputs come first: they are the slowest, and dealt out
     last they would leave one worker finishing alone.
     """
-    calendars = [path for path in paths if path.endswith(".ics")]
+    calendars: list[str] = []
     groups: dict[str | None, list[str]] = {}
     for path in paths:
-        if not path.endswith(".ics"):
+        if path.endswith(".ics"):
+            calendars.append(path)
+        else:
             groups.setdefault(outputs[path]["briefing"], []).append(path)
     site_wide = [[path] for path in groups.pop(None, [])]
     return ([calendars] if calendars else []) + site_wide + list(groups.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 from pathlib import Path
 from urllib.parse import quote
@@ -52,9 +53,15 @@ def body_html(item: Briefing | Page) -> Markup:
     if reads is not None and isinstance(item, Briefing):
         reads.add(item.slug)  # the export keys this output by the bodies it shows (votebrief.export)
     rendered = current_app.extensions.get(rendercache.EXTENSION)
+    render = functools.partial(rendered_body, item.body)
     if rendered is not None:
-        return Markup(rendered.html(item.body, lambda: str(render_markdown(item.body))))
-    return Markup(cached_fragment(f"body:{item.digest}", lambda: str(render_markdown(item.body))))
+        return Markup(rendered.html(item.body, render))
+    return Markup(cached_fragment(f"body:{item.digest}", render))
+
+
+def rendered_body(markdown: str) -> str:
+    """A Markdown body's HTML as every page shows it: what the caches keep under the text."""
+    return str(render_markdown(markdown))
 
 
 def visible(slug: str, *, preview: bool = False) -> Briefing:
