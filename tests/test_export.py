@@ -615,6 +615,42 @@ def test_fragments_no_export_used_are_dropped(tmp_path):
     assert kept.fragment("row 2", lambda: "rendered again") == "rendered again"
 
 
+@pytest.mark.parametrize("one_by_one", [0, 2, 64])
+def test_fragments_are_found_whether_read_one_by_one_or_all_at_once(tmp_path, monkeypatch, one_by_one):
+    from votebrief.web import rendercache
+
+    monkeypatch.setattr(rendercache, "READ_ONE_BY_ONE", one_by_one)
+    saved = rendercache.RenderCache(tmp_path / "cache", "code-1")
+    for n in range(4):
+        saved.fragment(f"row {n}", lambda n=n: f"<li>{n}</li>")
+    saved.flush()
+    cache = rendercache.RenderCache(tmp_path / "cache", "code-1")
+    cache.set("new row", "<li>new</li>")  # set and not saved yet
+    found = [cache.fragment(key, lambda: "rendered again") for key in ("row 0", "new row", "row 3", "row 9")]
+    assert found == ["<li>0</li>", "<li>new</li>", "<li>3</li>", "rendered again"]
+    cache.flush()  # saved: found again either way
+    assert [cache.get(key) for key in ("new row", "row 9", "row 1")] == ["<li>new</li>", "rendered again", "<li>1</li>"]
+    assert (cache.fragments is None) == (one_by_one >= 7)
+
+
+def test_an_export_after_a_body_edit_reads_only_the_pieces_it_uses(tmp_path, content, briefing_file, monkeypatch):
+    from votebrief.web.rendercache import RenderCache
+
+    _with_ghana(content, briefing_file)
+    cache = tmp_path / "cache"
+    _export(content, tmp_path / "build", jobs=1, cache_dir=cache)
+    kenya = content / "countries" / "kenya.md"
+    kenya.write_text(kenya.read_text() + "\nOne more paragraph.\n")
+    loaded = []
+    original = RenderCache._fragments
+    monkeypatch.setattr(RenderCache, "_fragments", lambda self: loaded.append(1) or original(self))
+    report = _export(content, tmp_path / "build", jobs=1, cache_dir=cache)
+    assert "/countries/kenya/" in report.rendered and "/elections/" not in report.rendered
+    assert loaded == []
+    _export(content, tmp_path / "fresh", jobs=1)
+    assert _files(tmp_path / "build") == _files(tmp_path / "fresh")
+
+
 def test_the_export_keeps_no_page_in_memory(tmp_path, content):
     from votebrief.export import export_incrementally
 
