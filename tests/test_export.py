@@ -615,6 +615,24 @@ def test_fragments_no_export_used_are_dropped(tmp_path):
     assert kept.fragment("row 2", lambda: "rendered again") == "rendered again"
 
 
+def test_fragments_are_dropped_only_past_the_keep_factor(tmp_path):
+    from votebrief.web.rendercache import KEEP_FACTOR, RenderCache
+
+    cache = RenderCache(tmp_path / "cache", "code-1")
+    rows = 2 * KEEP_FACTOR
+    for n in range(rows):
+        cache.fragment(f"row {n}", lambda n=n: f"<li>{n}</li>")
+    cache.flush()
+    later = RenderCache(tmp_path / "cache", "code-1")
+    later.fragment("row 0", lambda: "rendered again")
+    later.fragment("row 1", lambda: "rendered again")
+    later.prune(wanted=10, used_fragments=later.used)  # 2 used, 6 stored: within the factor
+    kept = RenderCache(tmp_path / "cache", "code-1")
+    assert [kept.fragment(f"row {n}", lambda: "rendered again") for n in range(rows)] == [
+        f"<li>{n}</li>" for n in range(rows)
+    ]
+
+
 @pytest.mark.parametrize("one_by_one", [0, 2, 64])
 def test_fragments_are_found_whether_read_one_by_one_or_all_at_once(tmp_path, monkeypatch, one_by_one):
     from votebrief.web import rendercache

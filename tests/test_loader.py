@@ -160,6 +160,34 @@ def test_at_start_up_one_briefing_is_parsed_without_waiting_for_the_others(conte
     assert snap.problems == ()
 
 
+def test_listing_every_briefing_hashes_each_files_bytes_once(content, monkeypatch):
+    codes = ["FR", "DE", "IT"]
+    for code in codes:
+        write(content / "countries" / f"c-{code.lower()}.md", KENYA.replace("iso: KE", f"iso: {code}"))
+    hashed: list[bytes] = []
+
+    def counted(raw: bytes) -> str:
+        hashed.append(raw)
+        return real(raw)
+
+    real = parse.digest
+    monkeypatch.setattr(parse, "digest", counted)
+    monkeypatch.setattr(loader, "digest", counted)
+    store = ContentStore(content, check_interval=0)
+    snap = store.snapshot()
+    sources = snap.briefings.sources()  # what an export reads first: every file's digests
+    assert len(snap.briefings) == 1 + len(codes)
+    files = [path.read_bytes() for path in sorted((content / "countries").glob("*.md"))]
+    for raw in files:
+        assert hashed.count(raw) == 1
+        assert hashed.count(raw[: parse.front_matter_end(raw)]) == 1
+    for slug, source in sources.items():
+        briefing = snap.briefings[slug]
+        assert (briefing.digest, briefing.front_digest) == (source.digest, source.front_digest)
+        raw = (content / "countries" / f"{slug}.md").read_bytes()
+        assert briefing.digest == real(raw) and briefing.front_digest == parse.front_matter_digest(raw)
+
+
 def test_a_lookup_of_a_briefing_whose_iso_code_is_shared_waits_for_the_rule(content):
     write(content / "countries" / "a-kenya.md", KENYA)  # a newcomer reusing KE, listed first
     old = content / "countries" / "kenya.md"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -73,13 +74,19 @@ class PartialDate:
 
     @classmethod
     def parse(cls, value: object) -> PartialDate:
+        if type(value) is str:
+            return _parse_text(value)
         if isinstance(value, PartialDate):
             return value
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return cls(value.year, value.month, value.day)
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise DateError(f"{value!r} is not a date ({EXPECTED})")
-        text = str(value).strip()
+        return _parse_text(str(value))
+
+    @classmethod
+    def _from_text(cls, value: str) -> PartialDate:
+        text = value.strip()
         match = _PATTERN.match(text)
         if not match:
             raise DateError(f'"{text}" is not a date ({EXPECTED})')
@@ -235,6 +242,13 @@ class ElectionDate:
 
     def iso(self) -> str:
         return self.when.isoformat() if self.when is not None else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(text: str) -> PartialDate:
+    # 2,000 briefings hold 20,000 dates, most of them repeats: each text is checked once
+    # (a PartialDate is immutable, so one can be shared).
+    return PartialDate._from_text(text)
 
 
 def parse_date_range(value: object) -> DateRange:

@@ -388,16 +388,22 @@ class _KeyContext:
     def __init__(self, app: Flask, snap: Snapshot, site: str, sources: dict[str, BriefingSource]) -> None:
         self.app, self.site, self.sources = app, site, sources
         self.briefing_part = f"{_common(app)}|{_site_part(snap)}"
+        #: A briefing's three outputs share one key.
+        self._briefing_keys: dict[str, str] = {}
 
     def key(self, output: dict) -> str:
         slug = output["briefing"]
         if slug is None:
             shown = [f"{s}:{self.sources[s].digest if s in self.sources else '-'}" for s in output["reads"]]
             return _hash("|".join([self.site, *shown]))
-        source = self.sources.get(slug)
-        if source is None:
-            return "gone"
-        return _hash(f"{self.briefing_part}|{source.digest}|{_git_date(self.app, slug, source)}")
+        found = self._briefing_keys.get(slug)
+        if found is None:
+            source = self.sources.get(slug)
+            if source is None:
+                return "gone"
+            found = _hash(f"{self.briefing_part}|{source.digest}|{_git_date(self.app, slug, source)}")
+            self._briefing_keys[slug] = found
+        return found
 
 
 def _common(app: Flask) -> str:

@@ -160,6 +160,8 @@ class LazyBriefings(Mapping[str, Briefing]):
         )
         self.publish_moments = tuple(sorted(m for m in moments if m is not None))
         self._parsed: dict[str, Briefing | None] = {}
+        #: Front-matter digests found for ``sources``, so parsing does not hash those bytes again.
+        self._front_digests: dict[str, str] = {}
         self._assembling = threading.Lock()
         self._final: dict[str, Briefing] | None = None
         self._problems: tuple[ContentError, ...] = ()
@@ -175,7 +177,7 @@ class LazyBriefings(Mapping[str, Briefing]):
         if claim.pending is None:
             return claim.good
         if slug not in self._parsed:
-            self._parsed[slug] = self._store._parse_pending(claim)
+            self._parsed[slug] = self._store._parse_pending(claim, self._front_digests.get(slug))
         return self._parsed[slug]
 
     def sources(self) -> dict[str, BriefingSource]:
@@ -192,7 +194,8 @@ class LazyBriefings(Mapping[str, Briefing]):
         if claim.pending is not None and slug not in self._parsed:
             front = self._fronts[slug]
             whole = claim.entry.digest if claim.entry.pending is claim.pending else digest(claim.pending)
-            return BriefingSource(whole or "", digest(front), _has_updated(front), mtime)
+            front_digest = self._front_digests[slug] = digest(front)
+            return BriefingSource(whole or "", front_digest, _has_updated(front), mtime)
         # A broken file is in no output, but fixing it must change the keys.
         return BriefingSource(claim.entry.digest or "", claim.entry.digest or "", True, mtime)
 
@@ -208,6 +211,7 @@ class LazyBriefings(Mapping[str, Briefing]):
                     self._claims = {}
                     self._parsed = {}
                     self._fronts = {}
+                    self._front_digests = {}
         return self._final
 
     def _assemble(self) -> tuple[dict[str, Briefing], tuple[ContentError, ...]]:
@@ -279,7 +283,8 @@ class _Entry(Generic[T]):
     racy: bool = False
     #: Bytes read at start-up and not parsed yet (see LazyBriefings), with how to parse them.
     pending: bytes | None = None
-    parser: Callable[[bytes, str], T] | None = None
+    #: Called as ``parser(raw, shown, whole=..., front=...)`` with the digests already known.
+    parser: Callable[..., T] | None = None
     shown: str = ""
 
 
@@ -349,8 +354,9 @@ class ContentStore:
         changed |= self._update_folder(
             self._briefings,
             "countries",
-            lambda raw, path, slug: self.git_dates.dated(
-                parse_briefing(raw, path, slug, regions, self.source_cache), self.root / "countries" / f"{slug}.md"
+            lambda raw, path, slug, whole=None, front=None: self.git_dates.dated(
+                parse_briefing(raw, path, slug, regions, self.source_cache, whole=whole, front=front),
+                self.root / "countries" / f"{slug}.md",
             ),
             force=site_changed,
             lazy=True,
@@ -387,7 +393,12 @@ class ContentStore:
             if force:
                 entry.stat, entry.digest = None, None
             changed |= self._update(
-                entry, path, lambda raw, p, s=slug: parse(raw, p, s), slug=slug, lazy=lazy, shown=shown
+                entry,
+                path,
+                lambda raw, p, s=slug, **known: parse(raw, p, s, **known),
+                slug=slug,
+                lazy=lazy,
+                shown=shown,
             )
         return changed
 
@@ -541,11 +552,12 @@ class ContentStore:
         self._warming = threading.Thread(target=lambda: len(snapshot.briefings), name="warm-content", daemon=True)
         self._warming.start()
 
-    def _parse_entry(self, entry: _Entry) -> Briefing | None:
+    def _parse_entry(self, entry: _Entry, front: str | None = None) -> Briefing | None:
+        """``front``: the digest of the front-matter of ``entry.pending``, when known."""
         assert entry.pending is not None and entry.parser is not None
         self.parse_count += 1
         try:
-            entry.good = entry.parser(entry.pending, entry.shown)
+            entry.good = entry.parser(entry.pending, entry.shown, whole=entry.digest, front=front)
             entry.problems = list(getattr(entry.good, "warnings", ()))
         except ContentFileError as exc:
             entry.problems = exc.problems
@@ -554,17 +566,20 @@ class ContentStore:
         entry.pending = None
         return entry.good
 
-    def _parse_pending(self, claim: _Claim) -> Briefing | None:
-        """Parse bytes a snapshot kept for later; the store's entry learns the result too."""
+    def _parse_pending(self, claim: _Claim, front: str | None = None) -> Briefing | None:
+        """Parse bytes a snapshot kept for later; the store's entry learns the result too.
+
+        ``front``: the digest of the front-matter of ``claim.pending``, when known.
+        """
         with self._lock:
             entry = claim.entry
             if entry.pending is claim.pending and entry.parser is not None:
-                return self._parse_entry(entry)
+                return self._parse_entry(entry, front)
             if entry.pending is None and entry.digest == digest(claim.pending):
                 return entry.good  # parsed meanwhile through another snapshot
             # The file changed after this snapshot was taken: parse its old bytes for it alone.
             try:
-                return entry.parser(claim.pending, entry.shown) if entry.parser else None
+                return entry.parser(claim.pending, entry.shown, whole=None, front=front) if entry.parser else None
             except ContentFileError:
                 return None
 

@@ -56,9 +56,12 @@ def _text(value: str) -> str:
     return value
 
 
+_HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
 def _http_url(value: str) -> str:
     value = value.strip()
-    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
+    if not _HTTP_URL.match(value):
         raise ValueError(f'"{value}" is not a web address (expected http:// or https://)')
     return value
 
