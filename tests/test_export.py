@@ -479,6 +479,43 @@ def test_a_front_matter_edit_renders_the_rows_and_events_of_that_briefing_alone(
     assert "Edited note." in (tmp_path / "build" / "elections" / "index.html").read_text()
 
 
+def test_rows_are_rendered_once_per_key_and_options_in_an_export(tmp_path, content):
+    from dataclasses import dataclass
+
+    from flask import render_template_string
+
+    from votebrief.web import rendercache
+
+    @dataclass
+    class Item:
+        name: str
+        cache_key: str
+
+    calls: list[str] = []
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content), "TODAY": TODAY})
+    app.add_template_global(lambda name: calls.append(name) or name.upper(), "shout")
+    page = (
+        "{% macro row(item, loud=false) %}<li>{{ shout(item.name) if loud else item.name }}</li>{% endmacro %}"
+        "<ul>{{ rows(row, items) }}</ul><ul>{{ rows(row, items, loud=true) }}</ul>"
+    )
+    items = [Item("a", "1"), Item("b<", "2")]
+    expected = "<ul><li>a</li><li>b&lt;</li></ul><ul><li>A</li><li>B&lt;</li></ul>"
+    with app.test_request_context():
+        assert render_template_string(page, items=items) == expected  # outside an export: simply rendered
+        app.extensions[rendercache.EXTENSION] = rendercache.RenderCache(tmp_path / "cache", "code-1")
+        try:
+            calls.clear()
+            assert render_template_string(page, items=items) == expected
+            assert calls == ["a", "b<"]  # the loud rows are other rows than the quiet ones
+            calls.clear()
+            assert render_template_string(page, items=[Item("a, renamed", "1"), *items[1:]]) == expected
+            assert calls == []  # the key, not the item, says what a row shows
+            changed = render_template_string(page, items=[Item("a", "1, edited"), *items[1:]])
+            assert changed == expected and calls == ["a"]
+        finally:
+            del app.extensions[rendercache.EXTENSION]
+
+
 def test_the_calendar_of_every_election_is_one_icalendar_calendar_of_them_all(tmp_path, world):
     """The calendars are put together from events serialised one by one: the bytes must be icalendar's own."""
     from votebrief import views

@@ -80,6 +80,23 @@ class BriefingView:
         return self.upcoming[0] if self.upcoming else None
 
 
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A briefing as the country and region lists show it: its name and its next election."""
+
+    briefing: Briefing
+    next: ElectionEntry | None
+
+    @property
+    def cache_key(self) -> str:
+        """All that decides how the card shows (see ``ElectionEntry.cache_key``)."""
+        return f"{self.briefing.slug}|{self.briefing.front_digest}|{self.next.cache_key if self.next else ''}"
+
+
+def card(briefing: Briefing, today: dt.date) -> Card:
+    return Card(briefing, next_election(briefing, today))
+
+
 def entries(briefing: Briefing, today: dt.date) -> tuple[ElectionEntry, ...]:
     """The briefing's elections in date order, each placed relative to ``today``."""
     known = briefing.day_entries.get(today)

@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
     )
     app.after_request(_warm_after_first_response)
     pagecache.init_app(app)
-    rendercache.init_app(app)  # {% cache %} in templates, for the export
+    rendercache.init_app(app)  # rows() in templates, kept by the export
     headers.init_app(app)
     assets.init_app(app)
     errors.init_app(app)

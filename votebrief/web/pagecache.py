@@ -30,7 +30,7 @@ from votebrief.web import state
 from votebrief.web.headers import security_headers
 from votebrief.web.state import current_today, snapshot
 
-# The {% cache %} template tag is pointed elsewhere (votebrief.web.rendercache).
+# Pages only: the export keeps the rows of lists itself (votebrief.web.rendercache).
 cache = Cache(with_jinja2_ext=False)
 #: Present in app.extensions while `flask freeze` renders (votebrief.web.rendercache.EXTENSION).
 EXPORTING = "votebrief.rendered"

@@ -19,8 +19,10 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from flask import Flask, current_app, request
+from markupsafe import Markup
 
 from votebrief.web import pagecache
 
@@ -30,6 +32,14 @@ KEEP_FACTOR = 3
 #: Fragments read one at a time before the rest are loaded at once.
 READ_ONE_BY_ONE = 64
 EXTENSION = pagecache.EXPORTING
+
+if TYPE_CHECKING:
+    from jinja2.runtime import Macro
+
+
+class Row(Protocol):
+    @property
+    def cache_key(self) -> str: ...
 
 
 class RenderCache:
@@ -77,7 +87,6 @@ class RenderCache:
             self.set(key, found)
         return found
 
-    # Flask-Caching's {% cache %} template tag reads and writes through these two.
     def get(self, key: str) -> str | None:
         hashed = self._hash(f"{self.scope}|{key}")
         self.used.add(hashed)
@@ -175,26 +184,24 @@ def scope() -> str:
     return f"{current_app.config['SITE_URL']}|{request.script_root}"
 
 
-class TemplateFragments:
-    """What Flask-Caching's ``{% cache %}`` tag stores through: the export's cache, or nothing."""
+def rows(macro: Macro, items: Iterable[Row], **options: object) -> Markup:
+    """``macro(item, **options)`` for each item, joined: the rows of a list, as templates write them.
 
-    def __init__(self, app: Flask) -> None:
-        self.app = app  # the tag reads .app.debug when a fragment fails
-
-    def get(self, key: str) -> str | None:
-        cache: RenderCache | None = current_app.extensions.get(EXTENSION)
-        return None if cache is None else cache.get(key)
-
-    def set(self, key: str, value: str, timeout: object = None) -> None:
-        cache: RenderCache | None = current_app.extensions.get(EXTENSION)
-        if cache is not None:
-            cache.set(key, value)
+    In an export each row is kept by the item's ``cache_key``, which names all the row is
+    made from, so an election's row is rendered once for the calendar, its year, its region
+    and the home page. One call a list, not a template tag a row: a list of 4,000 rows spent
+    more on the tag's machinery than on joining the rows it kept.
+    """
+    cache: RenderCache | None = current_app.extensions.get(EXTENSION)
+    if cache is None:
+        return Markup("").join(macro(item, **options) for item in items)
+    kind = "|".join([macro.name, *(f"{name}={value}" for name, value in sorted(options.items()))])
+    return Markup(
+        "".join(
+            cache.fragment(f"row|{kind}|{item.cache_key}", lambda item=item: macro(item, **options)) for item in items
+        )
+    )
 
 
 def init_app(app: Flask) -> None:
-    # Flask-Caching points the tag at the page cache; fragments there would crowd out the pages
-    # (SimpleCache keeps 500 entries) or cost a Redis round trip per row of a list.
-    from flask_caching.jinja2ext import JINJA_CACHE_ATTR_NAME, CacheExtension
-
-    app.jinja_env.add_extension(CacheExtension)
-    setattr(app.jinja_env, JINJA_CACHE_ATTR_NAME, TemplateFragments(app))
+    app.add_template_global(rows)

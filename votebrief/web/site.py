@@ -167,7 +167,7 @@ def countries():
         briefings = views.public_briefings(snap, current_now())
         groups = []
         for region in snap.site.regions:
-            members = [(b, views.next_election(b, today)) for b in briefings if b.meta.region == region.name]
+            members = [views.card(b, today) for b in briefings if b.meta.region == region.name]
             if members:
                 groups.append((region, members))
         return render_template("countries.html", groups=groups, total=len(briefings))
@@ -188,7 +188,7 @@ def region(slug: str):
         return render_template(
             "region.html",
             region=found,
-            briefings=[(b, views.next_election(b, today)) for b in briefings],
+            cards=[views.card(b, today) for b in briefings],
             upcoming=[e for e in views.site_upcoming(snap, now, today) if e.briefing.meta.region == found.name],
         )
 
