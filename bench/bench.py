@@ -1,11 +1,12 @@
 """Benchmark: the site under the real gunicorn against Flask's own limit, measured in one run.
 
 Prints requests/s, p50/p99 latency and errors for each scenario, with its ratio to a
-minimal Flask app returning the same bytes from memory (the baseline); the cold render
+minimal Flask app returning the same bytes from memory (the baseline; the cached page and
+the 304 are measured with it in three alternating rounds, the medians shown); the cold render
 time per briefing; start-up time and memory per worker at 2,000 briefings; and, where
 the static export exists, full and one-file export times.
 
-    .venv/bin/python bench/bench.py            # about three minutes
+    .venv/bin/python bench/bench.py            # about four minutes
     .venv/bin/python bench/bench.py --seconds 3 --quick
 """
 
@@ -246,12 +247,38 @@ def _spread(seconds: list[float]) -> str:
     return f"median of {len(seconds)} {statistics.median(seconds):.2f} s ({', '.join(f'{s:.2f}' for s in seconds)})"
 
 
-def table(results: list[Result], baseline: Result) -> str:
+BASELINE = "baseline: Flask, same bytes, memory"
+
+
+def paired_rounds(
+    baseline_url: str, scenarios: list[tuple[str, str, list[str]]], seconds: int, connections: int, rounds: int = 3
+) -> tuple[dict[str, Result], dict[str, list[float]]]:
+    """The baseline and each of ``scenarios`` (name, URL, headers) measured in turn, ``rounds`` times.
+
+    A ratio compares two measurements seconds apart, so a drift in the machine's speed
+    touches both alike (measured once each, minutes apart, the 304 ratio moved by 0.2
+    between runs). Returns the median run of each, by requests/s, and each round's ratio
+    to that round's baseline.
+    """
+    runs: dict[str, list[Result]] = {}
+    for _ in range(rounds):
+        for name, url, headers in [(BASELINE, baseline_url, []), *scenarios]:
+            runs.setdefault(name, []).append(wrk(name, url, seconds, connections, headers))
+    medians = {name: sorted(results, key=lambda r: r.rps)[len(results) // 2] for name, results in runs.items()}
+    ratios = {
+        name: [r.rps / b.rps for r, b in zip(results, runs[BASELINE], strict=True)]
+        for name, results in runs.items()
+        if name != BASELINE
+    }
+    return medians, ratios
+
+
+def table(results: list[Result], baseline: Result, ratios: dict[str, list[float]]) -> str:
+    """One line a scenario; a scenario measured in rounds shows the median of its rounds' ratios."""
     lines = [f"{'scenario':34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs baseline':>12}"]
     for r in results:
-        lines.append(
-            f"{r.name:34} {r.rps:9.0f} {r.p50_ms:8.2f} {r.p99_ms:8.2f} {r.errors:7d} {r.rps / baseline.rps:11.2f}x"
-        )
+        ratio = statistics.median(ratios[r.name]) if r.name in ratios else r.rps / baseline.rps
+        lines.append(f"{r.name:34} {r.rps:9.0f} {r.p50_ms:8.2f} {r.p99_ms:8.2f} {r.errors:7d} {ratio:11.2f}x")
     return "\n".join(lines)
 
 
@@ -274,12 +301,16 @@ def main() -> None:
     print(f"briefing page: {len(page) / 1024:.1f} KB of HTML")
     baseline_server = start("bench.baseline:app", {"BASELINE_PAGE": str(work / "page.html")})
     s, c = args.seconds, args.connections
-    baseline = wrk("baseline: Flask, same bytes, memory", baseline_server.base + "/", s, c)
+    # The two ratios with targets are measured in rounds with the baseline; the rest once.
+    paired = [
+        ("cached briefing page", page_url, []),
+        ("304 revalidation (If-None-Match)", page_url, [f"If-None-Match: {headers['ETag']}"]),
+    ]
+    medians, ratios = paired_rounds(baseline_server.base + "/", paired, max(1, s // 2), c)
     baseline_server.stop()
 
-    results = [baseline]
-    results.append(wrk("cached briefing page", page_url, s, c))
-    results.append(wrk("304 revalidation (If-None-Match)", page_url, s, c, [f"If-None-Match: {headers['ETag']}"]))
+    baseline = medians[BASELINE]
+    results = list(medians.values())
     results.append(wrk("calendar with filters", site.base + "/elections/?region=europe&kind=general", s, c))
     results.append(wrk("search", site.base + "/search?q=commission+reform", s, c))
     api = site.base + "/api/v1/briefings/country-0042.json"
@@ -316,7 +347,9 @@ def main() -> None:
         shared.stop()
         redis_proc.terminate()
     print()
-    print(table(results, baseline))
+    print(table(results, baseline, ratios))
+    rounds_text = "; ".join(f"{name}: {', '.join(f'{r:.2f}' for r in each)}" for name, each in ratios.items())
+    print(f"(3 rounds of {max(1, s // 2)} s, baseline first in each; ratio in each round: {rounds_text})")
     print()
     rounds = cold_render_rounds(small)
     parse = statistics.median(p for p, _ in rounds)
