@@ -466,9 +466,9 @@ def test_a_front_matter_edit_renders_the_rows_and_events_of_that_briefing_alone(
     missed: list[str] = []
     original = rendercache.RenderCache.set
 
-    def recording(self, key, value, timeout=None):
+    def recording(self, key, value):
         missed.append(key)
-        return original(self, key, value, timeout)
+        return original(self, key, value)
 
     rendercache.RenderCache.set = recording
     try:

@@ -590,9 +590,8 @@ def _freeze_some(app: Flask, paths: Iterable[str], with_static: bool, known: dic
 def _compiled_templates(cache_dir: Path, code_version: str) -> FileSystemBytecodeCache:
     """Jinja's compiled templates, kept between exports: each worker compiling every template
     it renders cost it 50 ms. Jinja checks each template's source; the folder names what else
-    the compiled code depends on (the environment's set-up, the libraries), and old ones go."""
-    versions = "-".join(importlib.metadata.version(library) for library in ("Jinja2", "Flask-Caching"))
-    name = f"templates-{code_version}-{versions}"
+    the compiled code depends on (the environment's set-up, Jinja itself), and old ones go."""
+    name = f"templates-{code_version}-{importlib.metadata.version('Jinja2')}"
     for old in cache_dir.glob("templates-*"):
         if old.name != name:
             shutil.rmtree(old, ignore_errors=True)

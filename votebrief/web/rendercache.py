@@ -101,7 +101,7 @@ class RenderCache:
             return found
         return self._fragments().get(hashed)
 
-    def set(self, key: str, value: str, timeout: object = None) -> None:
+    def set(self, key: str, value: str) -> None:
         hashed = self._hash(f"{self.scope}|{key}")
         self.pending_fragments[hashed] = str(value)
         if self.fragments is not None:
