@@ -1,8 +1,13 @@
 """`flask content check`: exact problems, exit codes and machine-readable output."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 from conftest import KENYA
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_clean_content_exits_zero(runner):
@@ -53,3 +58,16 @@ def test_a_missing_image_file_is_a_warning_not_an_error(runner, briefing_file):
 def test_the_shipped_content_passes_the_check(shipped_app):
     result = shipped_app.test_cli_runner().invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
+
+
+def test_the_author_commands_load_when_their_group_is_used(runner):
+    result = runner.invoke(args=["content", "--help"])
+    assert result.exit_code == 0, result.output
+    assert all(name in result.output for name in ("check", "new", "schema", "stale"))
+
+
+def test_other_commands_do_not_import_the_author_commands():
+    # `flask freeze` starts for every export: the schema and scaffolding code are not its business.
+    code = "import sys, app; print('votebrief.authoring' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "False"

@@ -1,8 +1,10 @@
 """Each class of content error, with the exact message an author sees."""
 
+import pycountry
 import pytest
 
 from votebrief.errors import ContentFileError
+from votebrief.model import subdivision_codes
 from votebrief.parse import parse_briefing, parse_site_config
 
 REGIONS = ["Africa", "Europe"]
@@ -148,6 +150,20 @@ def test_bad_iso_code_and_bad_url():
         f'{PATH}:3: iso: "QQ" is not an ISO 3166-1 alpha-2 country code',
         f'{PATH}:11: news[0].url: "javascript:alert(1)" is not a web address (expected http:// or https://)',
     ]
+
+
+def test_subdivision_codes_are_those_pycountry_knows():
+    assert subdivision_codes() == {subdivision.code for subdivision in pycountry.subdivisions}
+    assert parse_briefing(GOOD.replace("iso: KE", "iso: gb-sct").encode(), PATH, "kenya", REGIONS).meta.iso == "GB-SCT"
+    assert problems(GOOD.replace("iso: KE", "iso: GB-XXX")) == [
+        f'{PATH}:3: iso: "GB-XXX" is not an ISO 3166-2 subdivision code'
+    ]
+
+
+def test_a_file_with_windows_line_ends_reads_as_one_with_unix_ones():
+    crlf = parse_briefing(GOOD.replace("\n", "\r\n").encode(), PATH, "kenya", REGIONS)
+    plain = parse_briefing(GOOD.encode(), PATH, "kenya", REGIONS)
+    assert (crlf.meta, crlf.body) == (plain.meta, plain.body)
 
 
 def test_site_config_errors_are_located_in_site_yaml():

@@ -376,6 +376,19 @@ EDITS = {
     "a draft": lambda c: _replace(c / "countries" / "ghana.md", "region: Africa", "region: Africa\ndraft: true"),
     "site.yaml": lambda c: _replace(c / "site.yaml", "Test briefings", "Briefings for tests"),
     "a page": lambda c: _replace(c / "pages" / "about.md", "About us.", "About this site."),
+    # Each of these changes one input of a piece kept whole (a map, a calendar's own lines,
+    # a feed, the sitemap, the API document), and nothing else that a list shows.
+    "a rating on the map": lambda c: _replace(c / "countries" / "ghana.md", "status: Partly Free", "status: Free"),
+    "an election with no day yet": lambda c: _replace(
+        c / "countries" / "ghana.md", "elections:\n", "elections:\n  - kind: senate\n    date: 2029\n    status: due\n"
+    ),
+    "a feed entry's title": lambda c: _replace(c / "countries" / "kenya.md", "date: 2027-08-10", "date: 2027-08-11"),
+    "a date the sitemap gives": lambda c: _replace(
+        c / "countries" / "ghana.md", "updated: 2026-03-01", "updated: 2026-03-02"
+    ),
+    "the first briefing A-Z": lambda c: (c / "countries" / "angola.md").write_text(
+        (c / "countries" / "ghana.md").read_text().replace("Ghana", "Angola").replace("iso: GH", "iso: AO")
+    ),
 }
 
 
@@ -477,6 +490,35 @@ def test_a_front_matter_edit_renders_the_rows_and_events_of_that_briefing_alone(
         rendercache.RenderCache.set = original
     assert missed and all("ghana|" in key and "kenya|" not in key for key in missed), missed
     assert "Edited note." in (tmp_path / "build" / "elections" / "index.html").read_text()
+
+
+def test_pieces_kept_whole_are_not_rendered_again_for_an_edit_they_do_not_show(
+    tmp_path, content, briefing_file, monkeypatch
+):
+    # A briefing in no feed (no `updated`, no git) whose summary changes: the feeds, the
+    # sitemap, the maps, the calendars' own lines and the API document show nothing of it.
+    from votebrief.web import api, feeds, site
+
+    _with_ghana(content, briefing_file)
+    kenya = (content / "countries" / "kenya.md").read_text()
+    estonia = (
+        kenya.replace("Kenya", "Estonia").replace("iso: KE", "iso: EE").replace("region: Africa", "region: Europe")
+    )
+    briefing_file("estonia", estonia.replace("updated: 2026-11-20\n", ""))
+    build, cache = tmp_path / "build", tmp_path / "cache"
+    _export(content, build, cache_dir=cache, jobs=1)
+    drawn: list[str] = []
+    for module, name in [(feeds, "_atom"), (feeds, "_sitemap"), (feeds, "_calendar_head"), (site, "render_world_map"),
+                         (api, "openapi_document")]:  # fmt: skip
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _o=original, _n=name, **k: drawn.append(_n) or _o(*a, **k))
+    _replace(content / "countries" / "estonia.md", "holds a general", "will hold a general")
+    again = _export(content, build, cache_dir=cache, jobs=1)
+    assert "/feed.atom" in again.rendered and "/sitemap.xml" in again.rendered and "/" in again.rendered
+    assert drawn == []
+    _replace(content / "countries" / "estonia.md", "date: 2027-08-10", "date: 2027-08-12")  # on the map, in the API
+    _export(content, build, cache_dir=cache, jobs=1)
+    assert sorted(set(drawn)) == ["render_world_map"]
 
 
 def test_rows_are_rendered_once_per_key_and_options_in_an_export(tmp_path, content):
@@ -650,6 +692,34 @@ def test_fragments_no_export_used_are_dropped(tmp_path):
     kept = RenderCache(tmp_path / "cache", "code-1")
     assert kept.fragment("row 1", lambda: "rendered again") == "<li>1</li>"
     assert kept.fragment("row 2", lambda: "rendered again") == "rendered again"
+
+
+def test_wholes_are_read_alone_kept_apart_from_the_rows_and_dropped_like_them(tmp_path, monkeypatch):
+    from votebrief.web import rendercache
+    from votebrief.web.rendercache import RenderCache
+
+    monkeypatch.setattr(rendercache, "READ_ONE_BY_ONE", 0)  # rows loaded all at once from the start
+
+    cache = RenderCache(tmp_path / "cache", "code-1")
+    feed = "<feed>" + "x" * 10_000 + "</feed>"
+    assert cache.whole("feed", lambda: feed) == feed
+    cache.whole("old feed", lambda: "<feed/>")
+    cache.fragment("row", lambda: "<li>row</li>")
+    cache.fragment("another row", lambda: "<li>another</li>")
+    cache.flush()
+    later = RenderCache(tmp_path / "cache", "code-1")
+    assert later.whole("feed", lambda: "rendered again") == feed
+    assert later.fragment("row", lambda: "rendered again") == "<li>row</li>"
+    assert feed not in later.fragments.values()  # the rows every list loads at once leave it out
+    later.prune(wanted=10, used_fragments=later.used)  # 2 used of 4 kept: within the factor
+    assert RenderCache(tmp_path / "cache", "code-1").whole("old feed", lambda: "rendered again") == "<feed/>"
+    latest = RenderCache(tmp_path / "cache", "code-1")
+    latest.whole("feed", lambda: "rendered again")
+    latest.prune(wanted=10, used_fragments=latest.used)  # 1 used of 4: the others go
+    kept = RenderCache(tmp_path / "cache", "code-1")
+    assert kept.whole("feed", lambda: "rendered again") == feed
+    assert kept.whole("old feed", lambda: "rendered again") == "rendered again"
+    assert kept.fragment("row", lambda: "rendered again") == "rendered again"
 
 
 def test_fragments_are_dropped_only_past_the_keep_factor(tmp_path):

@@ -36,7 +36,9 @@ PartialIso = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", examples
 class ApiModel(BaseModel):
     # extra="forbid" puts additionalProperties: false in the schema, so a validator
     # (schemathesis in the tests) catches a field that the document does not declare.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: each model's validator and serialiser are built when first used, not at
+    # import (13 ms every process would pay, and `flask freeze` then serialises few of them).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class DateValue(ApiModel):

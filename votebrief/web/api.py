@@ -18,7 +18,7 @@ from votebrief import apidata, views
 from votebrief.calendar import FILTER_NAMES, MAX_YEAR, MIN_YEAR, FilterError, Filters, calendar_entries, parse_filters
 from votebrief.dates import Status
 from votebrief.loader import Snapshot
-from votebrief.model import Briefing, ElectionKind, FreedomStatus
+from votebrief.model import Briefing, ElectionKind, FreedomStatus, SiteConfig
 from votebrief.web import rendercache
 from votebrief.web.pagecache import cached_response
 from votebrief.web.site import body_html, image_exists
@@ -65,7 +65,15 @@ def api_filters(snap: Snapshot) -> Filters:
 @bp.get("/openapi.json")
 def openapi():
     snap = snapshot()
-    return cached_response(lambda: json.dumps(openapi_document(snap), indent=2), JSON, vary_args=())
+
+    def render() -> str:
+        public = views.public_briefings(snap, current_now())
+        example = public[0].slug if public else None
+        # Made of site.yaml and one example slug (and the code): the export keeps it across edits.
+        key = f"openapi|{snap.site.model_dump_json()}|{example}"
+        return rendercache.whole(key, lambda: json.dumps(openapi_document(snap.site, example), indent=2))
+
+    return cached_response(render, JSON, vary_args=())
 
 
 @bp.get("/briefings.json")
@@ -146,18 +154,17 @@ def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any
     return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
 
 
-def openapi_document(snap: Snapshot) -> dict[str, Any]:
+def openapi_document(site: SiteConfig, example_slug: str | None) -> dict[str, Any]:
     """The OpenAPI 3.1 document; filter enums and examples come from the content it describes."""
-    public = views.public_briefings(snap, current_now())
     bad_request = _json("A filter value the calendar does not know.", "ApiError", cached=False)
     not_found = _json("No public briefing has this slug.", "ApiError", cached=False)
     # The whole site refuses addresses over 2,048 characters.
     too_long = {"414": _json("The address is too long.", "ApiError", cached=False)}
     slug_schema: dict[str, Any] = {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"}
-    if public:
-        slug_schema["examples"] = [public[0].slug]
+    if example_slug:
+        slug_schema["examples"] = [example_slug]
     filters = [
-        _query("region", "A region slug (see /api/v1/regions.json).", {"enum": [r.slug for r in snap.site.regions]}),
+        _query("region", "A region slug (see /api/v1/regions.json).", {"enum": [r.slug for r in site.regions]}),
         _query("kind", "The kind of election.", {"enum": [k.value for k in ElectionKind]}),
         _query("freedom", "Freedom House status.", {"enum": [f.slug for f in FreedomStatus]}),
         _query("year", "The year of the (first) date.", {"type": "integer", "minimum": MIN_YEAR, "maximum": MAX_YEAR}),
@@ -166,12 +173,12 @@ def openapi_document(snap: Snapshot) -> dict[str, Any]:
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
         "info": {
-            "title": f"{snap.site.name} API",
+            "title": f"{site.name} API",
             "version": VERSION,
-            "summary": snap.site.tagline,
+            "summary": site.tagline,
             "description": (
                 "Election briefings as JSON, from the same front-matter as the pages. Dates carry their "
-                f"precision and status ({', '.join(s.value for s in Status)}) as data. " + snap.site.disclaimer
+                f"precision and status ({', '.join(s.value for s in Status)}) as data. " + site.disclaimer
             ),
         },
         "servers": [{"url": current_app.config["SITE_URL"]}],

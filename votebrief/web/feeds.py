@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from flask import Blueprint, abort, current_app, g
 
@@ -116,35 +116,75 @@ def atom_feed(snap: Snapshot, briefings: Iterable[Briefing], title: str, self_pa
     dated = dated[:FEED_SIZE]
     today = current_today()
     g.votebrief_made_of_shown = True  # the export may render this again from its entries alone
+    reads = g.get("votebrief_body_reads")
+    if reads is not None:
+        reads.update(b.slug for _, b in dated)  # as body_html would: the export keys the feed by these bodies
+    site = snap.site
+    # A feed with no entries still needs a date: the start of today keeps the output deterministic.
+    updated = dated[0][0] if dated else midnight(today)
+    head = FeedHead(
+        base + self_path, title, site.description, base + page_path, site.name, base + "/", site.disclaimer, updated
+    )
+    entries = []
+    for when, briefing in dated:
+        meta, region = briefing.meta, views.region_of(snap, briefing)
+        url, heading = base + briefing_path(briefing.slug), views.briefing_view(briefing, today).title
+        term = region.slug if region else meta.region
+        entries.append(FeedEntry(url, heading, when, meta.publish_at, meta.summary, term, meta.region, briefing))
+    # The feed is made of these values and its entries' bodies, which the files' digests stand
+    # for: an edit of a briefing the feed does not show leaves the export's kept copy in use.
+    shown = [(*entry[:-1], entry.briefing.digest) for entry in entries]
+    return rendercache.whole(f"atom|{head!r}|{shown!r}", lambda: _atom(head, entries))
 
+
+class FeedHead(NamedTuple):
+    self_url: str
+    title: str
+    subtitle: str
+    page_url: str
+    author: str
+    author_url: str
+    rights: str
+    updated: dt.datetime
+
+
+class FeedEntry(NamedTuple):
+    url: str
+    title: str
+    updated: dt.datetime
+    published: dt.datetime | None
+    summary: str
+    category: str
+    category_label: str
+    briefing: Briefing
+
+
+def _atom(head: FeedHead, entries: list[FeedEntry]) -> str:
     # Imported here: feedgen brings lxml (30 ms), which a process that writes no feed (a
     # server's first page, an export after an edit no feed shows) need not wait for.
     from feedgen.feed import FeedGenerator
 
     fg = FeedGenerator()
-    fg.id(base + self_path)
-    fg.title(title)
-    fg.subtitle(snap.site.description)
-    fg.link(href=base + self_path, rel="self", type="application/atom+xml")
-    fg.link(href=base + page_path, rel="alternate", type="text/html")
-    fg.author({"name": snap.site.name, "uri": base + "/"})
+    fg.id(head.self_url)
+    fg.title(head.title)
+    fg.subtitle(head.subtitle)
+    fg.link(href=head.self_url, rel="self", type="application/atom+xml")
+    fg.link(href=head.page_url, rel="alternate", type="text/html")
+    fg.author({"name": head.author, "uri": head.author_url})
     fg.language("en")
-    fg.rights(snap.site.disclaimer)
-    # A feed with no entries still needs a date: the start of today keeps the output deterministic.
-    fg.updated(dated[0][0] if dated else midnight(today))
-    for when, briefing in dated:
-        url = base + briefing_path(briefing.slug)
+    fg.rights(head.rights)
+    fg.updated(head.updated)
+    for item in entries:
         entry = fg.add_entry(order="append")
-        entry.id(url)
-        entry.title(views.briefing_view(briefing, today).title)
-        entry.link(href=url, rel="alternate", type="text/html")
-        entry.updated(when)
-        if briefing.meta.publish_at:
-            entry.published(briefing.meta.publish_at)
-        entry.summary(briefing.meta.summary)
-        entry.content(str(body_html(briefing)), type="html")
-        region = views.region_of(snap, briefing)
-        entry.category(term=region.slug if region else briefing.meta.region, label=briefing.meta.region)
+        entry.id(item.url)
+        entry.title(item.title)
+        entry.link(href=item.url, rel="alternate", type="text/html")
+        entry.updated(item.updated)
+        if item.published:
+            entry.published(item.published)
+        entry.summary(item.summary)
+        entry.content(str(body_html(item.briefing)), type="html")
+        entry.category(term=item.category, label=item.category_label)
     return fg.atom_str(pretty=True).decode()
 
 
@@ -221,40 +261,49 @@ def election_event(entry: views.ElectionEntry) -> Event:
 
 def ical(entries: list[views.ElectionEntry], name: str, intro: str, uid: str, self_path: str, page_path: str) -> str:
     """Exact-day elections as all-day events; the rest are named in the calendar's description, never faked."""
-    from icalendar import Calendar, vDuration, vText  # see election_event
-
-    base = site_url()
     undated = [e for e in entries if not on_known_days(e)]
     description = intro
     if undated:
         lines = "\n".join(f"- {e.country}: {e.label}, {e.date_text}" for e in undated)
         description += f"\n\nNo day set yet, so not shown as events:\n{lines}"
-    cal = Calendar.new(
-        prodid=f"-//{snapshot().site.name}//Election calendar//EN",
-        name=name,
-        description=description,
-        method="PUBLISH",
-        uid=f"{uid}@votebrief",
-        url=base + page_path,
-        source=base + self_path,
-    )
-    # icalendar types the X-WR-* copies as unknown values, which it neither escapes nor folds:
-    # as TEXT they survive a newline or a comma.
-    cal["X-WR-CALNAME"], cal["X-WR-CALDESC"] = vText(name), vText(description)
-    cal.add("REFRESH-INTERVAL", vDuration(CALENDAR_REFRESH), parameters={"VALUE": "DURATION"})
-    cal.add("X-PUBLISHED-TTL", vDuration(CALENDAR_REFRESH))  # the same hint, for Outlook and Google
+    head_parts = (snapshot().site.name, name, description, uid, site_url() + page_path, site_url() + self_path)
+    # The calendar's own lines, kept by the export like its events: the description of the
+    # calendar of every election names each undated one, and icalendar folds it a character
+    # at a time (0.1 s for 2,000 briefings), though an edit rarely changes it.
+    head = rendercache.whole(f"ical-head|{head_parts!r}", lambda: _calendar_head(*head_parts))
     events: dict[str, str] = {}
     for entry in filter(on_known_days, entries):
         event_id = event_uid(entry)
         # Two identical lines in a briefing would give one UID twice, which calendars refuse.
         if event_id not in events:
             events[event_id] = _event_text(entry)
+    return head + "".join(events.values()) + CALENDAR_END
+
+
+def _calendar_head(site_name: str, name: str, description: str, uid: str, page_url: str, self_url: str) -> str:
+    """The calendar's lines before its events, as icalendar writes them."""
+    from icalendar import Calendar, vDuration, vText  # see election_event
+
+    cal = Calendar.new(
+        prodid=f"-//{site_name}//Election calendar//EN",
+        name=name,
+        description=description,
+        method="PUBLISH",
+        uid=f"{uid}@votebrief",
+        url=page_url,
+        source=self_url,
+    )
+    # icalendar types the X-WR-* copies as unknown values, which it neither escapes nor folds:
+    # as TEXT they survive a newline or a comma.
+    cal["X-WR-CALNAME"], cal["X-WR-CALDESC"] = vText(name), vText(description)
+    cal.add("REFRESH-INTERVAL", vDuration(CALENDAR_REFRESH), parameters={"VALUE": "DURATION"})
+    cal.add("X-PUBLISHED-TTL", vDuration(CALENDAR_REFRESH))  # the same hint, for Outlook and Google
     # icalendar writes a calendar's components after its own properties, before its last
     # line; each event is serialised alone so the export can keep it (tests check the bytes
     # are those of one Calendar holding every event).
-    head = cal.to_ical().decode()
-    assert head.endswith(CALENDAR_END)
-    return head[: -len(CALENDAR_END)] + "".join(events.values()) + CALENDAR_END
+    text = cal.to_ical().decode()
+    assert text.endswith(CALENDAR_END)
+    return text[: -len(CALENDAR_END)]
 
 
 CALENDAR_END = "END:VCALENDAR\r\n"
@@ -272,18 +321,25 @@ def _event_text(entry: views.ElectionEntry) -> str:
 @bp.get("/sitemap.xml")
 def sitemap():
     def render() -> str:
-        urlset = ET.Element("urlset", xmlns=SITEMAP_NS)
-        for url in public_urls(snapshot(), current_now()):
-            if url.kind is not UrlKind.PAGE:
-                continue
-            item = ET.SubElement(urlset, "url")
-            ET.SubElement(item, "loc").text = site_url() + url.path
-            if url.lastmod:
-                ET.SubElement(item, "lastmod").text = url.lastmod.isoformat()
-        ET.indent(urlset)
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(urlset, encoding="unicode") + "\n"
+        base = site_url()
+        shown = [
+            (base + url.path, url.lastmod) for url in public_urls(snapshot(), current_now()) if url.kind is UrlKind.PAGE
+        ]
+        # Kept by the export under what it lists: an edit that moves no page and dates none leaves it as it was.
+        return rendercache.whole(f"sitemap|{shown!r}", lambda: _sitemap(shown))
 
     return cached_response(render, "application/xml", vary_args=())
+
+
+def _sitemap(pages: list[tuple[str, dt.date | None]]) -> str:
+    urlset = ET.Element("urlset", xmlns=SITEMAP_NS)
+    for loc, lastmod in pages:
+        item = ET.SubElement(urlset, "url")
+        ET.SubElement(item, "loc").text = loc
+        if lastmod:
+            ET.SubElement(item, "lastmod").text = lastmod.isoformat()
+    ET.indent(urlset)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(urlset, encoding="unicode") + "\n"
 
 
 @bp.get("/robots.txt")

@@ -58,6 +58,7 @@ class RenderCache:
         self.pending: dict[str, str] = {}
         self.fragments: dict[str, str] | None = None
         self.pending_fragments: dict[str, str] = {}
+        self.pending_wholes: dict[str, str] = {}
         #: The fragment keys this process used, so the parent can drop the ones no export needs.
         self.used: set[str] = set()
         #: Fragments read from the file one at a time, before all of them are loaded at once.
@@ -107,6 +108,20 @@ class RenderCache:
         if self.fragments is not None:
             self.fragments[hashed] = self.pending_fragments[hashed]
 
+    def whole(self, key: str, render: Callable[[], str]) -> str:
+        """A large piece named by ``key``, made of a whole list (a feed, the sitemap, a map): read
+        alone, never with the fragments every list loads at once (six feeds with their bodies
+        weigh more than all the rows of all the lists)."""
+        hashed = self._hash(f"{self.scope}|{key}")
+        self.used.add(hashed)
+        found = self.pending_wholes.get(hashed)
+        if found is None and (db := self._connection()) is not None:
+            row = db.execute("SELECT html FROM wholes WHERE key = ?", (hashed,)).fetchone()
+            found = row[0] if row else None
+        if found is None:
+            found = self.pending_wholes[hashed] = str(render())
+        return found
+
     def _fragments(self) -> dict[str, str]:
         if self.fragments is None:
             # Lists want pieces by the thousand (every row of every list): read them in one query.
@@ -121,14 +136,16 @@ class RenderCache:
     def flush(self) -> None:
         """Write what was rendered since the last flush."""
         db = self._connection()
-        if db is not None and (self.pending or self.pending_fragments):
+        if db is not None and (self.pending or self.pending_fragments or self.pending_wholes):
             with db:
                 db.executemany("INSERT OR REPLACE INTO bodies (key, html) VALUES (?, ?)", self.pending.items())
                 db.executemany(
                     "INSERT OR REPLACE INTO fragments (key, html) VALUES (?, ?)", self.pending_fragments.items()
                 )
+                db.executemany("INSERT OR REPLACE INTO wholes (key, html) VALUES (?, ?)", self.pending_wholes.items())
         self.pending.clear()
         self.pending_fragments.clear()
+        self.pending_wholes.clear()
 
     def prune(self, wanted: int, used_fragments: Iterable[str] | None = None) -> None:
         """Keep the cache bounded.
@@ -142,18 +159,19 @@ class RenderCache:
         if db is None:
             return
         (count,) = db.execute("SELECT count(*) FROM bodies").fetchone()
-        (fragments,) = db.execute("SELECT count(*) FROM fragments").fetchone()
+        (pieces,) = db.execute("SELECT (SELECT count(*) FROM fragments) + (SELECT count(*) FROM wholes)").fetchone()
         with db:
             if count > KEEP_FACTOR * wanted:
                 db.execute(
                     "DELETE FROM bodies WHERE rowid IN (SELECT rowid FROM bodies ORDER BY rowid LIMIT ?)",
                     (count - wanted,),
                 )
-            if used_fragments is not None and fragments > KEEP_FACTOR * len(used_fragments):
+            if used_fragments is not None and pieces > KEEP_FACTOR * len(used_fragments):
                 db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
                 db.execute("DELETE FROM used")
                 db.executemany("INSERT OR IGNORE INTO used (key) VALUES (?)", ((key,) for key in used_fragments))
                 db.execute("DELETE FROM fragments WHERE key NOT IN (SELECT key FROM used)")
+                db.execute("DELETE FROM wholes WHERE key NOT IN (SELECT key FROM used)")
 
     def _connection(self) -> sqlite3.Connection | None:
         if self.folder is None:
@@ -164,6 +182,7 @@ class RenderCache:
             self._db = sqlite3.connect(self.folder / DATABASE, timeout=60)
             self._db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
             self._db.execute("CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
+            self._db.execute("CREATE TABLE IF NOT EXISTS wholes (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
             self._pid = os.getpid()
         return self._db
 
@@ -177,6 +196,12 @@ def fragment(key: str, render: Callable[[], str]) -> str:
     """``render()``, kept by the export's cache under ``key``; outside an export, simply rendered."""
     cache: RenderCache | None = current_app.extensions.get(EXTENSION)
     return render() if cache is None else cache.fragment(key, render)
+
+
+def whole(key: str, render: Callable[[], str]) -> str:
+    """``render()``, kept by the export's cache under ``key`` as one large piece (RenderCache.whole)."""
+    cache: RenderCache | None = current_app.extensions.get(EXTENSION)
+    return render() if cache is None else cache.whole(key, render)
 
 
 def scope() -> str:
