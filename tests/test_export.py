@@ -855,16 +855,15 @@ def test_the_collector_runs_only_where_the_rendering_is(tmp_path, content, monke
 def test_bodies_rendered_ahead_are_the_ones_the_pages_then_use(tmp_path, content, briefing_file, monkeypatch):
     import multiprocessing
 
-    from votebrief import export, source
-    from votebrief.web import site
+    from votebrief import export, render, source
 
     _with_ghana(content, briefing_file)
     cache = tmp_path / "cache"
     files = sorted(str(f) for f in (content / "countries").glob("*.md"))
     export._render_bodies(cache, _code_version(content), files, 1_000_000, multiprocessing.Event())
     rendered = []
-    original = site.render_markdown
-    monkeypatch.setattr(site, "render_markdown", lambda text: rendered.append(text) or original(text))
+    original = render.render_markdown
+    monkeypatch.setattr(render, "render_markdown", lambda text: rendered.append(text) or original(text))
     _export(content, tmp_path / "ahead", jobs=1, cache_dir=cache)
     bodies = {source.split_source(Path(f).read_bytes(), f)[1] for f in files}
     assert len(bodies) == 2 and bodies.isdisjoint(rendered)  # only the About page's body was rendered

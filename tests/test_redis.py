@@ -10,6 +10,7 @@ import redis
 from servers import free_port
 
 from app import create_app
+from votebrief import render
 from votebrief.web import site
 from votebrief.web.pagecache import cache
 
@@ -67,7 +68,7 @@ def test_a_page_rendered_by_one_instance_is_served_by_another(content, redis_url
         raise AssertionError("the second instance rendered instead of using the shared cache")
 
     monkeypatch.setattr(site, "render_template", no_rendering)
-    monkeypatch.setattr(site, "render_markdown", no_rendering)
+    monkeypatch.setattr(render, "render_markdown", no_rendering)
     assert second.test_client().get("/countries/kenya/").data == html
     with second.app_context():
         assert any(k.startswith(prefix.encode()) for k in cache.cache._write_client.keys("*"))

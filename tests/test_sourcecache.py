@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import pickle
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from hypothesis import strategies as st
 from test_fuzz import document, dump, nearly_valid, schema_mapping
 
 from app import create_app
-from votebrief import source
+from votebrief import loader, source, sourcecache
 from votebrief.errors import ContentFileError
 from votebrief.export import export_incrementally
 from votebrief.parse import digest, parse_briefing
@@ -194,3 +196,55 @@ def test_validating_kept_values_gives_what_validating_a_fresh_read_gives(tmp_pat
     kept = SourceCache(tmp_path, "code")
     assert _outcome(raw, kept) == fresh
     assert kept.hits == (digest(raw) in kept.stored)
+
+
+def _export_opening(tmp_path: Path, content: Path, monkeypatch) -> list[str]:
+    """Export into tmp_path/build, keeping what it read in tmp_path/cache; the briefing files it opened."""
+    opened: list[str] = []
+
+    def opening(path: str, *args: str):
+        opened.append(str(path))
+        return open(path, *args)
+
+    monkeypatch.setattr(loader, "open", opening, raising=False)
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content), "TODAY": TODAY, "CHECK_INTERVAL": 0})
+    export_incrementally(app, tmp_path / "build", jobs=1, cache_dir=tmp_path / "cache")
+    return sorted(Path(p).name for p in opened if "/countries/" in p)
+
+
+def test_an_export_opens_only_the_files_changed_since_the_last_one(tmp_path, content, briefing_file, monkeypatch):
+    monkeypatch.setattr(sourcecache, "RACY_NS", 0)  # the files were written just now
+    briefing_file("ghana", KENYA.replace("Kenya", "Ghana").replace("iso: KE", "iso: GH"))
+    assert _export_opening(tmp_path, content, monkeypatch) == ["ghana.md", "kenya.md"]
+    assert _export_opening(tmp_path, content, monkeypatch) == []
+    kenya = content / "countries" / "kenya.md"
+    kenya.write_text(kenya.read_text().replace("55.8 million", "56.4 million"))
+    assert _export_opening(tmp_path, content, monkeypatch) == ["kenya.md"]
+    assert "56.4 million" in (tmp_path / "build" / "countries" / "kenya" / "index.html").read_text()
+
+
+def test_an_edit_that_keeps_the_size_and_the_modification_time_is_still_read(
+    tmp_path, content, briefing_file, monkeypatch
+):
+    # Every write moves a file's ctime, which nothing but the clock can set.
+    monkeypatch.setattr(sourcecache, "RACY_NS", 0)
+    kenya = content / "countries" / "kenya.md"
+    _export_opening(tmp_path, content, monkeypatch)
+    before = kenya.stat()
+    kenya.write_text(kenya.read_text().replace("55.8 million", "56.4 million"))
+    os.utime(kenya, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (kenya.stat().st_size, kenya.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert _export_opening(tmp_path, content, monkeypatch) == ["kenya.md"]
+    assert "56.4 million" in (tmp_path / "build" / "countries" / "kenya" / "index.html").read_text()
+
+
+def test_a_file_changed_just_before_an_export_is_read_again_by_the_next(tmp_path, content, monkeypatch):
+    # Within two seconds of a write, a second write could leave the file's times as they were.
+    assert _export_opening(tmp_path, content, monkeypatch) == ["kenya.md"]
+    assert _export_opening(tmp_path, content, monkeypatch) == ["kenya.md"]
+    kenya = content / "countries" / "kenya.md"
+    old = time.time_ns() - 2 * sourcecache.RACY_NS
+    os.utime(kenya, ns=(old, old))
+    monkeypatch.setattr(sourcecache.time, "time_ns", lambda: kenya.stat().st_ctime_ns + sourcecache.RACY_NS)
+    assert _export_opening(tmp_path, content, monkeypatch) == ["kenya.md"]
+    assert _export_opening(tmp_path, content, monkeypatch) == []

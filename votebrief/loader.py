@@ -27,15 +27,12 @@ from votebrief.errors import ContentError, ContentFileError
 from votebrief.gitdates import GitDates
 from votebrief.model import Briefing, Page, Region, SiteConfig
 from votebrief.parse import digest, front_matter_end, parse_briefing, parse_page, parse_site_config
+from votebrief.source import RACY_NS
 from votebrief.sourcecache import SourceCache
 
 log = logging.getLogger("votebrief.content")
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-#: File times are coarse (a few milliseconds on Linux, up to 2 s elsewhere), so a file changed
-#: this recently may change again without its mtime or size changing ("racily clean", as git
-#: calls it). Until it is older, each check reads it again, and parses it only if its bytes differ.
-RACY_NS = 2_000_000_000
 T = TypeVar("T")
 
 #: Used only until content/site.yaml has parsed once; regions then come from the briefings.
@@ -431,24 +428,31 @@ class ContentStore:
             return False
         shown = shown or self._shown(path)
         problems = self._check_file(path, shown, slug, info.st_size)
-        raw = b""
+        raw, known = b"", None
         if not problems:
-            try:
-                with open(path, "rb") as file:
-                    raw = file.read()
-                    after = os.fstat(file.fileno())
-            except FileNotFoundError:
-                return False  # deleted since we looked: the next check finds it gone
-            except OSError as exc:  # a folder named *.md, no permission: the other files still serve
-                problems = [ContentError(shown, 1, "file", f"cannot be read: {exc.strerror or exc}")]
+            # A file exactly as an earlier export read it (votebrief.sourcecache) is not read again.
+            known = self.source_cache.known(str(path), info) if self.source_cache is not None else None
+            if known is not None:
+                raw = known[0]
             else:
-                if (after.st_mtime_ns, after.st_size) != key:
-                    # Written while we read it: leave the entry alone and look again next check.
-                    return False
+                try:
+                    with open(path, "rb") as file:
+                        raw = file.read()
+                        after = os.fstat(file.fileno())
+                except FileNotFoundError:
+                    return False  # deleted since we looked: the next check finds it gone
+                except OSError as exc:  # a folder named *.md, no permission: the other files still serve
+                    problems = [ContentError(shown, 1, "file", f"cannot be read: {exc.strerror or exc}")]
+                else:
+                    if (after.st_mtime_ns, after.st_size) != key:
+                        # Written while we read it: leave the entry alone and look again next check.
+                        return False
         entry.stat = key
         entry.racy = not problems and time.time_ns() - info.st_mtime_ns < RACY_NS
         if not problems:
-            new = digest(raw)
+            new = known[1] if known is not None else digest(raw)
+            if known is None and self.source_cache is not None:
+                self.source_cache.read_file(str(path), info, raw, new)
             if new == entry.digest:
                 return False
             entry.digest = new

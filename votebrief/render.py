@@ -16,6 +16,8 @@ from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AtomicString
 from markupsafe import Markup
 
+from votebrief.typography import VERBATIM, smarten_between
+
 EXTENSIONS = ["toc", "tables", "footnotes", "attr_list", "sane_lists"]
 # Headings get ids from toc; no page shows a "[TOC]" table of contents, so no marker is looked for.
 EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-3", "marker": ""}}
@@ -45,45 +47,6 @@ class _ExternalLinks(Treeprocessor):
                 link.set("rel", EXTERNAL_REL)
 
 
-# Python-Markdown's smarty extension runs a dozen patterns at every position of the
-# inline pass and costs more than half of a briefing's render (7 of 12 ms for 12 KB).
-# These few substitutions over finished text nodes give the same typography in one pass.
-_TYPOGRAPHY = [  # (what the text must contain for the pattern to match, pattern, replacement)
-    ("--", re.compile(r"---"), "\u2014"),
-    ("--", re.compile(r"--"), "\u2013"),
-    ("...", re.compile(r"\.\.\."), "\u2026"),
-    ('"', re.compile(r"(?:^|(?<=[\s(\[{\u2013\u2014]))\"(?=\S)"), "\u201c"),
-    ('"', re.compile(r'"'), "\u201d"),
-    ("'", re.compile(r"(?<=\w)'(?=\w)"), "\u2019"),
-    ("'", re.compile(r"(?:^|(?<=[\s(\[{\u2013\u2014]))'(?=\S)"), "\u2018"),
-    ("'", re.compile(r"'"), "\u2019"),
-]
-_VERBATIM = {"code", "pre", "kbd", "samp"}
-
-
-def smarten(text: str) -> str:
-    """Curly quotes, dashes and ellipses for plain text."""
-    # A substring test is far cheaper than a substitution that finds nothing; no replacement
-    # adds a character another pattern looks for, so testing the text as it stands is exact.
-    for needed, pattern, replacement in _TYPOGRAPHY:
-        if needed in text:
-            text = pattern.sub(replacement, text)
-    return text
-
-
-_TYPOGRAPHIC = re.compile(r"['\"]|--|\.\.\.")
-
-
-def _smarten_between(text: str, *, after_element: bool, before_element: bool) -> str:
-    if _TYPOGRAPHIC.search(text) is None:
-        return text  # most text nodes: nothing to curl, no copies to make
-    # A quote touching an inline element ("*word*") must see the element as a word:
-    # stand-in letters on either side give the patterns that context, then go.
-    head, tail = ("x" if after_element else ""), ("x" if before_element else "")
-    smart = smarten(head + text + tail)
-    return smart[len(head) : len(smart) - len(tail)]
-
-
 class _Typography(Treeprocessor):
     def run(self, root: Element) -> None:
         self._walk(root)
@@ -91,12 +54,12 @@ class _Typography(Treeprocessor):
     def _walk(self, element: Element) -> None:
         children = list(element)
         for index, child in enumerate(children):
-            if child.tag not in _VERBATIM:
+            if child.tag not in VERBATIM:
                 if child.text and not isinstance(child.text, AtomicString):
-                    child.text = _smarten_between(child.text, after_element=False, before_element=len(child) > 0)
+                    child.text = smarten_between(child.text, after_element=False, before_element=len(child) > 0)
                 self._walk(child)
             if child.tail:
-                child.tail = _smarten_between(child.tail, after_element=True, before_element=index + 1 < len(children))
+                child.tail = smarten_between(child.tail, after_element=True, before_element=index + 1 < len(children))
 
 
 # What can start a match of each stock inline pattern. Python-Markdown tries every pattern

@@ -19,6 +19,10 @@ import yaml
 from votebrief.errors import ContentError, ContentFileError, Loc, Severity, field_name
 
 BOM = "\ufeff"
+#: File times are coarse (a few milliseconds on Linux, up to 2 s elsewhere), so a file changed
+#: this recently may change again without its mtime or size changing ("racily clean", as git
+#: calls it). Until it is older, the loader reads it at each check, and no export keeps it.
+RACY_NS = 2_000_000_000
 
 
 # libyaml's parser is about ten times faster than PyYAML's; the resolver rules below apply to either.

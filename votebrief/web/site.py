@@ -23,8 +23,8 @@ from votebrief.calendar import (
 )
 from votebrief.dates import format_day
 from votebrief.model import Briefing, ElectionKind, FreedomStatus, Page
-from votebrief.render import render_markdown, smarten
 from votebrief.search import QueryError, SearchIndex, to_match_expression
+from votebrief.typography import smarten
 from votebrief.web import rendercache
 from votebrief.web.pagecache import cached_fragment, cached_response
 from votebrief.web.state import current_now, current_today, snapshot
@@ -61,6 +61,10 @@ def body_html(item: Briefing | Page) -> Markup:
 
 def rendered_body(markdown: str) -> str:
     """A Markdown body's HTML as every page shows it: what the caches keep under the text."""
+    # Imported on first use: Python-Markdown takes 10 ms to import, and an export after an
+    # edit finds every body it shows already rendered.
+    from votebrief.render import render_markdown
+
     return str(render_markdown(markdown))
 
 
