@@ -7,7 +7,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -937,3 +940,21 @@ KENYA_LIKE_HUGE = "---\ncountry: Huge\n---\n" + "words " * 5_000
 def _bodies_kept(cache: Path) -> int:
     with contextlib.closing(sqlite3.connect(cache / "rendered.sqlite3")) as db:
         return db.execute("SELECT count(*) FROM bodies").fetchone()[0]
+
+
+def test_the_command_run_as_operators_run_it_writes_everything_and_says_so(tmp_path, content):
+    # The real command ends its process as soon as its work is written (it skips Python's
+    # teardown): its output, its files and its exit status must all be there.
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "VOTEBRIEF_CONTENT_DIR": str(content), "VOTEBRIEF_TODAY": TODAY.isoformat(),
+           "VOTEBRIEF_EXPORT_CACHE_DIR": str(tmp_path / "cache")}  # fmt: skip
+    env.pop("PYTHONUNBUFFERED", None)  # as most machines run it: the output waits in a buffer
+    command = [sys.executable, "-m", "flask", "--app", "app", "freeze", "--dest", str(tmp_path / "site")]
+    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Exported ") and done.stdout.endswith(" 0 removed\n")
+    urls = exported_urls(tmp_path / "site")
+    assert "/countries/kenya/" in urls and (tmp_path / "site" / MARKER).is_file()
+    (tmp_path / "site" / "stray.txt").write_text("not ours")
+    refused = subprocess.run([*command[:-1], str(tmp_path)], cwd=root, env=env, capture_output=True, text=True)
+    assert refused.returncode != 0 and "not empty" in refused.stderr

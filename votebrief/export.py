@@ -28,7 +28,6 @@ from what has not changed.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import datetime as dt
 import functools
@@ -36,16 +35,18 @@ import gc
 import hashlib
 import importlib.metadata
 import json
+import logging
 import multiprocessing
 import os
 import shutil
 import stat
+import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 from flask import Flask, current_app, g, request, request_finished, request_started
@@ -647,11 +648,6 @@ def freeze_command(dest: Path, today: dt.datetime | None, jobs: int | None) -> N
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     cache = Path(app.root_path) / app.config["EXPORT_CACHE_DIR"]
     report = export_incrementally(app, dest, today.date() if today else None, jobs, cache)
-    # When the command's process exits, Python's last collection would walk 2,000 parsed
-    # briefings for a third of a second only to find nothing to free; exiting frees it all.
-    # (At exit, not now: a process that goes on, such as a test run, still collects.)
-    atexit.unregister(gc.freeze)
-    atexit.register(gc.freeze)
     urls = report.urls
     if report.errors:
         # A broken file is simply absent from the export (a fresh process has no last good
@@ -661,6 +657,22 @@ def freeze_command(dest: Path, today: dt.datetime | None, jobs: int | None) -> N
         f"Exported {len(urls)} URLs to {dest.resolve()}: {report.written} rendered, "
         f"{len(urls) - report.written} unchanged, {report.removed} removed"
     )
+    if not app.testing:
+        _leave_now()
+
+
+def _leave_now() -> NoReturn:
+    """End the command's process here, its work written and its output flushed, as mypy does.
+
+    Python's exit would free the 2,000 parsed briefings object by object (25 ms of an
+    export after a one-file edit) and first walk them with a last garbage collection (a
+    third of a second) only to find nothing to free. Every file the export wrote is
+    closed, its workers have been joined and its SQLite connections are closed.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(0)
 
 
 def init_app(app: Flask) -> None:
