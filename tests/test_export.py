@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 import icalendar
 import pytest
-from conftest import TODAY
+from conftest import KENYA, TODAY
 from headless import HIDDEN, add_briefings
 
 from app import create_app
@@ -958,3 +958,92 @@ def test_the_command_run_as_operators_run_it_writes_everything_and_says_so(tmp_p
     (tmp_path / "site" / "stray.txt").write_text("not ours")
     refused = subprocess.run([*command[:-1], str(tmp_path)], cwd=root, env=env, capture_output=True, text=True)
     assert refused.returncode != 0 and "not empty" in refused.stderr
+
+
+def _parsed_for_lists(monkeypatch) -> dict[str, bool]:
+    """Each briefing the store parses from now on: whether it was validated for the lists alone."""
+    from votebrief import loader
+
+    parsed: dict[str, bool] = {}
+    original = loader.ContentStore._parse_briefing
+
+    def parse(self, regions, raw, path, slug, whole=None, front=None):
+        parsed[slug] = slug in self.for_lists  # before the parse, which may refuse the file
+        briefing = original(self, regions, raw, path, slug, whole, front)
+        assert briefing.for_lists == parsed[slug]
+        return briefing
+
+    monkeypatch.setattr(loader.ContentStore, "_parse_briefing", parse)
+    return parsed
+
+
+def test_a_list_edit_validates_the_other_briefings_for_the_lists_alone(tmp_path, content, briefing_file, monkeypatch):
+    _with_ghana(content, briefing_file)
+    build, cache = tmp_path / "build", tmp_path / "cache"
+    _export(content, build, cache_dir=cache, jobs=1)
+    parsed = _parsed_for_lists(monkeypatch)
+    _replace(content / "countries" / "ghana.md", "holds a general", "will hold a general")
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(content), "TODAY": TODAY, "CHECK_INTERVAL": 0})
+    from votebrief.export import export_incrementally
+
+    export_incrementally(app, build, jobs=1, cache_dir=cache)
+    # Kenya's own outputs are up to date: its news, sources and facts need no checking again.
+    assert parsed == {"ghana": False, "kenya": True}
+    _export(content, tmp_path / "fresh")
+    assert _files(build) == _files(tmp_path / "fresh")
+    # Nothing serves what was read for the lists: the same app reads Kenya in full again.
+    parsed.clear()
+    page = app.test_client().get("/countries/kenya/").get_data(as_text=True)
+    assert "A newer story" in page and parsed == {"kenya": False}
+
+
+def test_a_briefing_whose_own_outputs_must_be_written_again_is_validated_in_full(
+    tmp_path, content, briefing_file, monkeypatch
+):
+    _with_ghana(content, briefing_file)
+    build, cache = tmp_path / "build", tmp_path / "cache"
+    _export(content, build, cache_dir=cache)
+    url_to_file(build, "/api/v1/briefings/kenya.json").unlink()  # deleted by hand
+    parsed = _parsed_for_lists(monkeypatch)
+    _replace(content / "countries" / "ghana.md", "holds a general", "will hold a general")
+    _export(content, build, cache_dir=cache)
+    assert parsed == {"ghana": False, "kenya": False}
+    _export(content, tmp_path / "fresh")
+    assert _files(build) == _files(tmp_path / "fresh")
+
+
+def test_other_validating_libraries_or_a_briefing_broken_last_time_get_a_validation_in_full(
+    tmp_path, content, briefing_file, monkeypatch
+):
+    import pydantic
+
+    _with_ghana(content, briefing_file)
+    build, cache = tmp_path / "build", tmp_path / "cache"
+    _export(content, build, cache_dir=cache)
+    parsed = _parsed_for_lists(monkeypatch)
+    monkeypatch.setattr(pydantic, "VERSION", "another")  # a library upgrade may validate otherwise
+    _replace(content / "countries" / "ghana.md", "holds a general", "will hold a general")
+    _export(content, build, cache_dir=cache)
+    assert parsed == {"ghana": False, "kenya": False}
+    # A news link that does not validate takes Kenya off the site. Unchanged since, it is
+    # still checked in full: checked for the lists alone, it would be back in them.
+    _replace(content / "countries" / "kenya.md", "date: 2025-10-20", "date: 2025-13-20")
+    _export(content, build, cache_dir=cache)
+    parsed.clear()
+    _replace(content / "countries" / "ghana.md", "will hold a general", "holds a general")
+    assert _export(content, build, cache_dir=cache).errors == 1
+    assert parsed == {"ghana": False, "kenya": False}
+    _export(content, tmp_path / "fresh")
+    assert _files(build) == _files(tmp_path / "fresh")
+
+
+def test_a_briefing_read_for_the_lists_alone_is_never_shown_as_itself():
+    from dataclasses import replace as replaced
+
+    from votebrief.parse import parse_briefing
+    from votebrief.web.site import whole
+
+    briefing = parse_briefing(KENYA.encode(), "content/countries/kenya.md", "kenya", ["Africa"])
+    assert whole(briefing) is briefing
+    with pytest.raises(RuntimeError, match="for the lists alone"):
+        whole(replaced(briefing, for_lists=True))

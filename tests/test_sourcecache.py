@@ -123,8 +123,8 @@ def test_an_entry_that_names_code_is_refused_and_the_file_read_again(tmp_path, c
 def test_kept_lines_that_name_code_are_refused_too(tmp_path, capsys):
     # The lines are kept as a blob of their own, unpickled only when a message needs one.
     def damage(blob: bytes) -> bytes:
-        data, _, first_line, body_length = pickle.loads(blob)
-        return pickle.dumps((data, pickle.dumps(Boom()), first_line, body_length))
+        data, lists, _, first_line, body_length = pickle.loads(blob)
+        return pickle.dumps((data, lists, pickle.dumps(Boom()), first_line, body_length))
 
     raw = _kept_kenya(tmp_path, damage)
     again = SourceCache(tmp_path, "code")

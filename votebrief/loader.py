@@ -9,6 +9,7 @@ contents, so caches keyed by it need no invalidation, across processes too.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import hashlib
 import logging
@@ -301,6 +302,8 @@ class ContentStore:
         self._warming: threading.Thread | None = None
         #: What YAML read from each file, kept between exports; None outside ``flask freeze``.
         self.source_cache: SourceCache | None = None
+        #: Slugs an export may parse for its lists alone (Briefing.for_lists); see ``drop_for_lists``.
+        self.for_lists: frozenset[str] = frozenset()
         self.check_interval = check_interval
         self.max_bytes = max_bytes
         self._lock = threading.RLock()
@@ -309,6 +312,7 @@ class ContentStore:
         self._pages: dict[str, _Entry[Page]] = {}
         self._snapshot: Snapshot | None = None
         self._checked = float("-inf")
+        self._dropping = False
         #: Counts files parsed, so tests can prove an unchanged file is not read again.
         self.parse_count = 0
         #: Dates briefings without an ``updated`` field from git, once per file version.
@@ -344,6 +348,8 @@ class ContentStore:
             self.check_interval = interval
 
     def _refresh(self) -> None:
+        if self._dropping:
+            self._drop_parsed_for_lists()
         changed = self._snapshot is None
         site_changed = self._update(self._site, self.root / "site.yaml", parse_site_config, required=True)
         changed |= site_changed
@@ -351,15 +357,39 @@ class ContentStore:
         changed |= self._update_folder(
             self._briefings,
             "countries",
-            lambda raw, path, slug, whole=None, front=None: self._dated(
-                parse_briefing(raw, path, slug, regions, self.source_cache, whole=whole, front=front)
-            ),
+            functools.partial(self._parse_briefing, regions),
             force=site_changed,
             lazy=True,
         )
         changed |= self._update_folder(self._pages, "pages", parse_page)
         if changed:
             self._snapshot = self._build()
+
+    def drop_for_lists(self) -> None:
+        """Forget every briefing parsed for an export's lists alone, so that nothing serves one.
+
+        The next look at the content reads and parses their files in full. Not now: a
+        `flask freeze` that ends here would spend 20 ms freeing them for nothing.
+        """
+        with self._lock:
+            self.for_lists = frozenset()
+            self._dropping = True
+            self._checked = float("-inf")  # the next snapshot() looks at the content again
+
+    def _drop_parsed_for_lists(self) -> None:
+        self._dropping = False
+        for entry in self._briefings.values():
+            if entry.good is not None and entry.good.for_lists:
+                entry.stat, entry.digest, entry.good, entry.problems = None, None, None, []
+                self._snapshot = None
+
+    def _parse_briefing(
+        self, regions: list[str], raw: bytes, path: str, slug: str, whole: str | None = None, front: str | None = None
+    ) -> Briefing:
+        cache, lists_only = self.source_cache, slug in self.for_lists
+        return self._dated(
+            parse_briefing(raw, path, slug, regions, cache, whole=whole, front=front, for_lists=lists_only)
+        )
 
     def _dated(self, briefing: Briefing) -> Briefing:
         if briefing.meta.updated is not None:

@@ -300,6 +300,19 @@ SHOWN_ON_ITS_PAGE_ONLY: dict[str, Any] = {
 }
 
 
+def without_page_only(data: Any, shown: Mapping[str, Any] = SHOWN_ON_ITS_PAGE_ONLY) -> Any:
+    """Front-matter values without the fields SHOWN_ON_ITS_PAGE_ONLY names (a copy; ``data`` is left as it is)."""
+    if not isinstance(data, dict):
+        return data
+    kept = {}
+    for name, value in data.items():
+        part = shown.get(name)
+        if part is True:
+            continue
+        kept[name] = without_page_only(value, part) if isinstance(part, Mapping) else value
+    return kept
+
+
 def _parse_moment(value: Any) -> dt.datetime:
     if isinstance(value, dt.datetime):
         moment = value
@@ -365,6 +378,9 @@ class Briefing:
     updated_from_git: dt.date | None = None
     #: The digest of the front-matter block alone (votebrief.parse.front_matter_digest).
     front_digest: str = ""
+    #: Validated without what only its own page shows (SHOWN_ON_ITS_PAGE_ONLY), for an export's
+    #: lists, which show none of it (votebrief.export): never rendered as the briefing itself.
+    for_lists: bool = False
     #: Its elections placed relative to one day (votebrief.views.entries), worked out once for
     #: the many lists that need them. Not an argument, so dataclasses.replace starts afresh.
     day_entries: dict[dt.date, tuple[Any, ...]] = field(default_factory=dict, init=False, compare=False, repr=False)

@@ -70,18 +70,21 @@ def parse_briefing(
     *,
     whole: str | None = None,
     front: str | None = None,
+    for_lists: bool = False,
 ) -> Briefing:
     """``sources``, when given, keeps what YAML read between exports (see votebrief.sourcecache).
 
     ``whole`` and ``front`` are the digests of ``raw`` and of its front-matter, when the
-    caller has them already (hashing 2,000 files takes 40 ms).
+    caller has them already (hashing 2,000 files takes 40 ms). ``for_lists``: validate only
+    what the lists can show, when the kept values allow (``Briefing.for_lists``); only for
+    a file known to be valid as a whole, since what is left out is not checked.
     """
     whole = whole or digest(raw)
-    source = sources.read(raw, path, whole) if sources is not None else read_source(raw, path)
+    source = sources.read(raw, path, whole, for_lists=for_lists) if sources else read_source(raw, path)
     meta = _validate(FrontMatter, source, path, {"regions": list(regions)})
     return Briefing(
         slug, path, meta, source.body, source.first_line, whole, source.warnings, source.lines,
-        front_digest=front or front_matter_digest(raw),
+        front_digest=front or front_matter_digest(raw), for_lists=source.for_lists,
     )  # fmt: skip
 
 

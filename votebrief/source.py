@@ -86,6 +86,8 @@ class SourceFile:
     #: ``data`` as JSON text, when that is how it was kept (votebrief.sourcecache): the
     #: models validate it without building the Python values first.
     data_json: str | None = None
+    #: True when ``data_json`` leaves out what only the briefing's own page shows.
+    for_lists: bool = False
 
 
 def decode(raw: bytes, path: str) -> tuple[str, list[ContentError]]:

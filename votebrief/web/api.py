@@ -21,7 +21,7 @@ from votebrief.loader import Snapshot
 from votebrief.model import Briefing, ElectionKind, FreedomStatus, SiteConfig
 from votebrief.web import rendercache
 from votebrief.web.pagecache import cached_response
-from votebrief.web.site import body_html, image_exists
+from votebrief.web.site import body_html, image_exists, whole
 from votebrief.web.state import current_now, current_today, snapshot
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -44,7 +44,7 @@ def public_briefing(slug: str):
     briefing = snapshot().briefings.get(slug)
     if briefing is None or not briefing.is_public(current_now()):
         abort(404, description=f'There is no briefing "{slug}".')
-    return briefing
+    return whole(briefing)
 
 
 def api_filters(snap: Snapshot) -> Filters:

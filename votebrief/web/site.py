@@ -74,6 +74,16 @@ def visible(slug: str, *, preview: bool = False) -> Briefing:
     briefing = snapshot().briefings.get(slug)
     if briefing is None or not (preview or briefing.is_public(current_now())):
         abort(404)
+    return whole(briefing)
+
+
+def whole(briefing: Briefing) -> Briefing:
+    """``briefing``, refused if an export validated it for its lists alone (Briefing.for_lists).
+
+    The export never renders such a briefing as itself; this makes sure a mistake shows.
+    """
+    if briefing.for_lists:
+        raise RuntimeError(f"{briefing.path} was read for the lists alone and cannot be shown as itself")
     return briefing
 
 
