@@ -1041,9 +1041,9 @@ def test_a_briefing_read_for_the_lists_alone_is_never_shown_as_itself():
     from dataclasses import replace as replaced
 
     from votebrief.parse import parse_briefing
-    from votebrief.web.site import whole
+    from votebrief.web.site import in_full
 
     briefing = parse_briefing(KENYA.encode(), "content/countries/kenya.md", "kenya", ["Africa"])
-    assert whole(briefing) is briefing
+    assert in_full(briefing) is briefing
     with pytest.raises(RuntimeError, match="for the lists alone"):
-        whole(replaced(briefing, for_lists=True))
+        in_full(replaced(briefing, for_lists=True))

@@ -21,7 +21,7 @@ from votebrief.loader import Snapshot
 from votebrief.model import Briefing, ElectionKind, FreedomStatus, SiteConfig
 from votebrief.web import rendercache
 from votebrief.web.pagecache import cached_response
-from votebrief.web.site import body_html, image_exists, whole
+from votebrief.web.site import body_html, image_exists, in_full
 from votebrief.web.state import current_now, current_today, snapshot
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -44,7 +44,7 @@ def public_briefing(slug: str):
     briefing = snapshot().briefings.get(slug)
     if briefing is None or not briefing.is_public(current_now()):
         abort(404, description=f'There is no briefing "{slug}".')
-    return whole(briefing)
+    return in_full(briefing)
 
 
 def api_filters(snap: Snapshot) -> Filters:
@@ -70,8 +70,8 @@ def openapi():
         public = views.public_briefings(snap, current_now())
         example = public[0].slug if public else None
         # Made of site.yaml and one example slug (and the code): the export keeps it across edits.
-        key = f"openapi|{snap.site.model_dump_json()}|{example}"
-        return rendercache.whole(key, lambda: json.dumps(openapi_document(snap.site, example), indent=2))
+        made_of = (snap.site.model_dump_json(), example)
+        return rendercache.whole("openapi", made_of, lambda: json.dumps(openapi_document(snap.site, example), indent=2))
 
     return cached_response(render, JSON, vary_args=())
 

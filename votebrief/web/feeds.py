@@ -134,7 +134,7 @@ def atom_feed(snap: Snapshot, briefings: Iterable[Briefing], title: str, self_pa
     # The feed is made of these values and its entries' bodies, which the files' digests stand
     # for: an edit of a briefing the feed does not show leaves the export's kept copy in use.
     shown = [(*entry[:-1], entry.briefing.digest) for entry in entries]
-    return rendercache.whole(f"atom|{head!r}|{shown!r}", lambda: _atom(head, entries))
+    return rendercache.whole("atom", (head, shown), lambda: _atom(head, entries))
 
 
 class FeedHead(NamedTuple):
@@ -270,7 +270,7 @@ def ical(entries: list[views.ElectionEntry], name: str, intro: str, uid: str, se
     # The calendar's own lines, kept by the export like its events: the description of the
     # calendar of every election names each undated one, and icalendar folds it a character
     # at a time (0.1 s for 2,000 briefings), though an edit rarely changes it.
-    head = rendercache.whole(f"ical-head|{head_parts!r}", lambda: _calendar_head(*head_parts))
+    head = rendercache.whole("ical-head", head_parts, lambda: _calendar_head(*head_parts))
     events: dict[str, str] = {}
     for entry in filter(on_known_days, entries):
         event_id = event_uid(entry)
@@ -326,7 +326,7 @@ def sitemap():
             (base + url.path, url.lastmod) for url in public_urls(snapshot(), current_now()) if url.kind is UrlKind.PAGE
         ]
         # Kept by the export under what it lists: an edit that moves no page and dates none leaves it as it was.
-        return rendercache.whole(f"sitemap|{shown!r}", lambda: _sitemap(shown))
+        return rendercache.whole("sitemap", shown, lambda: _sitemap(shown))
 
     return cached_response(render, "application/xml", vary_args=())
 

@@ -198,10 +198,12 @@ def fragment(key: str, render: Callable[[], str]) -> str:
     return render() if cache is None else cache.fragment(key, render)
 
 
-def whole(key: str, render: Callable[[], str]) -> str:
-    """``render()``, kept by the export's cache under ``key`` as one large piece (RenderCache.whole)."""
+def whole(kind: str, made_of: object, render: Callable[[], str]) -> str:
+    """``render()``, kept by the export's cache as one large piece (RenderCache.whole) under
+    ``kind`` and the repr of ``made_of``, the values it is drawn from. Outside an export it is
+    simply rendered: no key is spelled out for values that can run to thousands of items."""
     cache: RenderCache | None = current_app.extensions.get(EXTENSION)
-    return render() if cache is None else cache.whole(key, render)
+    return render() if cache is None else cache.whole(f"{kind}|{made_of!r}", render)
 
 
 def scope() -> str:

@@ -74,10 +74,10 @@ def visible(slug: str, *, preview: bool = False) -> Briefing:
     briefing = snapshot().briefings.get(slug)
     if briefing is None or not (preview or briefing.is_public(current_now())):
         abort(404)
-    return whole(briefing)
+    return in_full(briefing)
 
 
-def whole(briefing: Briefing) -> Briefing:
+def in_full(briefing: Briefing) -> Briefing:
     """``briefing``, refused if an export validated it for its lists alone (Briefing.for_lists).
 
     The export never renders such a briefing as itself; this makes sure a mistake shows.
@@ -253,7 +253,7 @@ def _map(entries: list[views.ElectionEntry]) -> Markup:
             )
         return render_world_map(countries)
 
-    return Markup(rendercache.whole(f"map|{shown!r}", draw))
+    return Markup(rendercache.whole("map", shown, draw))
 
 
 def _filters_or_400(snap) -> Filters:
