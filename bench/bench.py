@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import selectors
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -139,10 +141,12 @@ def _freeze(content: Path, dest: Path, cache: Path) -> float:
     return time.perf_counter() - start
 
 
-def _edit(file: Path, old: str, new: str) -> None:
+def _toggle(file: Path, old: str, new: str) -> None:
+    """Make the edit ``old`` → ``new``, or undo it if it is made."""
     text = file.read_text()
-    assert old in text, (file, old)
-    file.write_text(text.replace(old, new, 1))
+    made = new in text
+    assert made or old in text, (file, old)
+    file.write_text(text.replace(new, old, 1) if made else text.replace(old, new, 1))
 
 
 def newest_briefing(content: Path) -> Path:
@@ -153,24 +157,77 @@ def newest_briefing(content: Path) -> Path:
     return max(dated)[1]
 
 
-def edit_times(content: Path, dest: Path, cache: Path, runs: int = 3) -> list[tuple[str, list[float]]]:
-    """Each kind of one-file edit ``runs`` times, made and undone in turn, exported into ``dest``
-    (a full export of ``content``), so each export has one file to catch up with."""
+def one_file_edits(content: Path) -> list[tuple[str, Path, str, str]]:
+    """The four kinds of one-file edit the benchmark times: name, file, text before and after."""
     quiet, newest = content / "countries" / "country-0007.md", newest_briefing(content)
-    edits = [
+    return [
         ("body edit, briefing in no feed", quiet, "## Section 1:", "## Section 1 (edited):"),
         ("body edit, briefing in the feeds", newest, "## Section 1:", "## Section 1 (edited):"),
         ("front-matter edit shown on its page only", quiet, "government: Presidential", "government: Parliamentary"),
         ("front-matter edit shown in the lists", quiet, "\nsummary: ", "\nsummary: Edited. "),
     ]  # fmt: skip
+
+
+def edit_times(content: Path, dest: Path, cache: Path, runs: int = 3) -> list[tuple[str, list[float]]]:
+    """Each kind of one-file edit ``runs`` times, made and undone in turn, exported into ``dest``
+    (a full export of ``content``), so each export has one file to catch up with."""
     times = []
-    for name, file, old, new in edits:
+    for name, file, old, new in one_file_edits(content):
         seconds = []
-        for run in range(runs):
-            _edit(file, *((old, new) if run % 2 == 0 else (new, old)))
+        for _ in range(runs):
+            _toggle(file, old, new)
             seconds.append(_freeze(content, dest, cache))
         times.append((f"one file: {name}", seconds))
     return times
+
+
+#: How often the watching export looks at the content in the benchmark (its default is 0.5 s).
+WATCH_INTERVAL = 0.1
+
+
+def watch_edit_times(
+    content: Path, dest: Path, cache: Path, runs: int = 3
+) -> tuple[list[tuple[str, list[float], list[float]]], float]:
+    """Each kind of one-file edit ``runs`` times while `flask freeze --watch` keeps ``dest``
+    current: the export's own time (as it prints it) and the time from the file's save to
+    the watch's line saying the export is written (which adds the wait for its next look).
+    Also the watching process's memory at the end, in MB."""
+    env = {**os.environ, "VOTEBRIEF_CONTENT_DIR": str(content), "VOTEBRIEF_TODAY": TODAY,
+           "VOTEBRIEF_EXPORT_CACHE_DIR": str(cache)}  # fmt: skip
+    cmd = [PYTHON, "-m", "flask", "--app", "app", "freeze", "--dest", str(dest), "--watch",
+           "--interval", str(WATCH_INTERVAL)]  # fmt: skip
+    watcher = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
+    try:
+        _exported(watcher)  # its first export: every file parsed, nothing or little to render
+        times = []
+        for name, file, old, new in one_file_edits(content):
+            own, saved = [], []
+            for _ in range(runs):
+                time.sleep(0.5)  # a save some time after the last export, as an author makes it
+                start = time.perf_counter()
+                _toggle(file, old, new)
+                line = _exported(watcher)
+                saved.append(time.perf_counter() - start)
+                own.append(float(re.search(r" in ([\d.]+) s$", line).group(1)))
+            times.append((f"one file: {name}", own, saved))
+        rss = int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{watcher.pid}/status").read_text()).group(1)) / 1024
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        watcher.communicate(timeout=60)
+    return times, rss
+
+
+def _exported(watcher: subprocess.Popen, timeout: float = 300) -> str:
+    """The watch's next line saying an export is written."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(watcher.stdout, selectors.EVENT_READ)
+        while selector.select(timeout):
+            line = watcher.stdout.readline().decode().strip()
+            if line.startswith("Exported "):
+                return line
+            if not line:
+                break
+    raise RuntimeError("the watching export ended or printed nothing in time")
 
 
 HUGO_CONFIG = 'baseURL = "http://127.0.0.1:8000/"\ntitle = "bench"\ndisableKinds = ["taxonomy", "term"]\n'
@@ -380,8 +437,14 @@ def main() -> None:
         full = builds.pop("export")
         print(f"export of 2,000 briefings, full export (new folder and cache): {_spread(full)}")
         last = len(full) - 1  # the edits are exported into the last full export's folder
-        for name, seconds in edit_times(large, work / "export" / f"site-{last}", work / "export" / f"cache-{last}"):
+        dest, cache = work / "export" / f"site-{last}", work / "export" / f"cache-{last}"
+        for name, seconds in edit_times(large, dest, cache):
             print(f"export of 2,000 briefings, {name}: {_spread(seconds)}")
+        watched, rss = watch_edit_times(large, dest, cache)
+        for name, own, saved in watched:
+            print(f"flask freeze --watch, 2,000 briefings, {name}: the export {_spread(own)}; "
+                  f"save to written {_spread(saved)}")  # fmt: skip
+        print(f"flask freeze --watch, 2,000 briefings: the watching process's memory after these edits {rss:.0f} MB")
         if not builds:
             print("(hugo not installed: no comparison; apt-get install hugo)")
         labels = {

@@ -33,6 +33,7 @@ import datetime as dt
 import functools
 import gc
 import hashlib
+import importlib
 import importlib.metadata
 import json
 import logging
@@ -56,6 +57,7 @@ from flask.cli import with_appcontext
 from flask_frozen import Freezer, MissingURLGeneratorWarning
 from jinja2 import FileSystemBytecodeCache
 
+from votebrief import views
 from votebrief.errors import ContentFileError, Severity
 from votebrief.freezeclient import ExportClient
 from votebrief.loader import BriefingSource, Snapshot
@@ -64,7 +66,7 @@ from votebrief.source import split_source
 from votebrief.sourcecache import SourceCache
 from votebrief.urls import briefing_api_path, briefing_calendar_path, briefing_path, public_urls
 from votebrief.web import rendercache
-from votebrief.web.pagecache import published_epoch
+from votebrief.web.pagecache import current_version, published_epoch
 from votebrief.web.rendercache import RenderCache
 from votebrief.web.site import rendered_body
 from votebrief.web.state import current_now, current_today, snapshot
@@ -92,10 +94,21 @@ class ExportReport:
     removed: int
     #: Content errors that left a file out of the export.
     errors: int = 0
+    #: What the export was made of: the content's fingerprint, the day and how many scheduled
+    #: publications had passed (pagecache.current_version). ``flask freeze --watch`` exports
+    #: again when the current one differs.
+    version: tuple[str, dt.date, int] | None = None
 
     @property
     def written(self) -> int:
         return len(self.rendered)
+
+    def summary(self, dest: Path) -> str:
+        """The line `flask freeze` prints when the export is written."""
+        return (
+            f"Exported {len(self.urls)} URLs to {dest.resolve()}: {self.written} rendered, "
+            f"{len(self.urls) - self.written} unchanged, {self.removed} removed"
+        )
 
 
 def export_site(app: Flask, dest: Path, today: dt.date | None = None, jobs: int | None = None) -> list[str]:
@@ -107,11 +120,20 @@ def export_site(app: Flask, dest: Path, today: dt.date | None = None, jobs: int 
 
 
 def export_incrementally(
-    app: Flask, dest: Path, today: dt.date | None = None, jobs: int | None = None, cache_dir: Path | None = None
+    app: Flask,
+    dest: Path,
+    today: dt.date | None = None,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+    *,
+    resident: bool = False,
 ) -> ExportReport:
     """Render only the outputs whose inputs changed since the last export into ``dest``, on all cores.
 
     ``cache_dir`` keeps rendered Markdown bodies between exports (None: within this one only).
+    ``resident``: this process stays to export again (``flask freeze --watch``). Every briefing
+    is then validated in full and kept by the store, whose later looks read only the files
+    that changed, so the YAML reads kept in ``cache_dir`` serve its first export alone.
     """
     dest = dest.resolve()
     _check_destination(dest, Path(app.root_path))
@@ -131,13 +153,13 @@ def export_incrementally(
     store.warm_in_background = False  # no thread may hold a lock when the workers fork
     before = _read_manifest(dest)
     jobs = jobs or os.cpu_count() or 1
-    if cache_dir is not None:
+    if cache_dir is not None and not (resident and store.loaded):
         store.source_cache = SourceCache(cache_dir, app.extensions["votebrief.code_version"])
     # A first export into this folder reads and parses every file before its workers start.
     ahead = _BodiesAhead(app, cache_dir if not before and jobs > 1 else None)
     try:
         with _collector_paused(), store.pinned():
-            return _export(app, dest, before, jobs, cache_dir, ahead)
+            return _export(app, dest, before, jobs, cache_dir, ahead, resident)
     finally:
         ahead.stop()
         store.source_cache = None  # the server that may share this store keeps no copy of every file
@@ -234,7 +256,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _export(
-    app: Flask, dest: Path, before: dict, jobs: int, cache_dir: Path | None, ahead: _BodiesAhead
+    app: Flask, dest: Path, before: dict, jobs: int, cache_dir: Path | None, ahead: _BodiesAhead, resident: bool
 ) -> ExportReport:
     base_url = app.config["FREEZER_BASE_URL"]
     store = app.extensions["votebrief.store"]
@@ -243,8 +265,10 @@ def _export(
         sources = snap.briefings.sources()
         context = _KeyContext(app, snap, sources)
         present: dict[str, bool] = {}  # output files found on disk, by path
-        # Before anything is parsed: which briefings the lists alone will need.
-        store.for_lists = _for_lists_alone(app, snap, sources, before, context, present)
+        version = current_version()
+        # Before anything is parsed: which briefings the lists alone will need. A resident
+        # store keeps what it parses for the next export, which may show any of them.
+        store.for_lists = frozenset() if resident else _for_lists_alone(app, snap, sources, before, context, present)
         listed = _listed_digests(snap, sources, before)
         raw = site_key(app, snap, sources, listed)
         if before.get("raw") == raw and _changed_files_parse(snap, sources, before):
@@ -285,18 +309,22 @@ def _export(
             source_cache.save(source.digest for source in sources.values())
 
     code_version = app.extensions["votebrief.code_version"]
-    cache = app.extensions[rendercache.EXTENSION] = RenderCache(cache_dir, code_version, scope)
+    cache = app.extensions[rendercache.EXTENSION] = _render_cache(app, cache_dir, scope, resident)
     compiled, client = app.jinja_env.bytecode_cache, app.test_client_class
     if cache_dir is not None:
         app.jinja_env.bytecode_cache = _compiled_templates(cache_dir, code_version)
     app.test_client_class = ExportClient  # what Frozen-Flask requests each output with
     try:
+        if resident:  # also after an export with nothing to do: the next edit finds it done
+            _ready_for_workers(app, base_url, snap, cache)
         reports, used = _freeze(app, todo, outputs, known, jobs, meanwhile)
         # Together the site-wide outputs use nearly every fragment: after rendering them all,
         # the unused ones are stale. (A feed rendered alone uses none, and proves nothing.)
         rendered = set(todo)
         lists_rendered = all(path in rendered for path, output in outputs.items() if output["briefing"] is None)
         cache.prune(len(sources) + len(snap.pages), used if lists_rendered else None)
+        if resident:
+            cache.absorb(used)
     finally:
         app.jinja_env.bytecode_cache, app.test_client_class = compiled, client
         cache.close()
@@ -330,7 +358,44 @@ def _export(
     }
     # No indent: only then does json use its C encoder (6,000 outputs: 10 ms against 100).
     (dest / MARKER).write_text(json.dumps(manifest, sort_keys=True, separators=(",", ":")))
-    return ExportReport(sorted(outputs), sorted(todo), len(gone), errors)
+    return ExportReport(sorted(outputs), sorted(todo), len(gone), errors, version)
+
+
+#: Where a resident export keeps its RenderCache, with every kept fragment loaded, between exports.
+RESIDENT_CACHE = "votebrief.resident_render_cache"
+#: Imported by a worker when it first renders their kind of output (markdown, a calendar, a feed).
+RENDERERS = ("votebrief.render", "icalendar", "feedgen.feed")
+
+
+def _render_cache(app: Flask, cache_dir: Path | None, scope: str, resident: bool) -> RenderCache:
+    """The cache of rendered pieces for this export: a new one, or a resident process's own."""
+    code_version = app.extensions["votebrief.code_version"]
+    if not resident:
+        return RenderCache(cache_dir, code_version, scope)
+    kept: RenderCache | None = app.extensions.get(RESIDENT_CACHE)
+    if kept is None or (kept.folder, kept.code_version, kept.scope) != (cache_dir, code_version, scope):
+        kept = app.extensions[RESIDENT_CACHE] = RenderCache(cache_dir, code_version, scope)
+    kept.start_export()
+    return kept
+
+
+def _ready_for_workers(app: Flask, base_url: str, snap: Snapshot, cache: RenderCache) -> None:
+    """Do here, once, what each worker would do on its first requests, for every later export's
+    workers to inherit: place the elections relative to the day, load the kept pieces, load
+    the compiled templates and import the renderers' libraries.
+
+    Only a resident process gains: its briefings keep their placed elections and its cache
+    its pieces from one export to the next, so after the first only what changed is done.
+    """
+    with app.test_request_context(base_url=base_url):
+        now = current_now()
+        views.site_entries(snap, now, current_today())
+        views.years_with_elections(snap, now)
+    cache.load()
+    for name in app.jinja_env.list_templates():
+        app.jinja_env.get_template(name)
+    for module in RENDERERS:
+        importlib.import_module(module)
 
 
 MANIFEST_NOTE = (
@@ -702,21 +767,59 @@ def _write_not_found_page(app: Flask, dest: Path) -> None:
     help="Pin today's date (YYYY-MM-DD) for a reproducible export; default: VOTEBRIEF_TODAY or the real date.",
 )
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes; default: one per core.")
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Keep running: export again whenever the content changes, the day turns or a scheduled "
+    "briefing is published. Ctrl-C stops it.",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.05),
+    default=None,
+    help="With --watch: seconds between looks at the content files (default 0.5).",
+)
 @with_appcontext
-def freeze_command(dest: Path, today: dt.datetime | None, jobs: int | None) -> None:
+def freeze_command(
+    dest: Path, today: dt.datetime | None, jobs: int | None, watch: bool, interval: float | None
+) -> None:
     """Write the whole public site (pages, feeds, calendars, API JSON, static files) as static files."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     cache = Path(app.root_path) / app.config["EXPORT_CACHE_DIR"]
-    report = export_incrementally(app, dest, today.date() if today else None, jobs, cache)
-    urls = report.urls
+    day = today.date() if today else None
+    if interval is not None and not watch:
+        raise click.UsageError("--interval needs --watch")
+    if watch:
+        _watch(app, dest, day, jobs, cache, interval)
+        return
+    report = export_incrementally(app, dest, day, jobs, cache)
     if report.errors:
         # A broken file is simply absent from the export (a fresh process has no last good
         # version of it); the author's command says what is wrong.
         click.echo(f"warning: {report.errors} content error(s) left files out; run `flask content check`", err=True)
-    click.echo(
-        f"Exported {len(urls)} URLs to {dest.resolve()}: {report.written} rendered, "
-        f"{len(urls) - report.written} unchanged, {report.removed} removed"
-    )
+    click.echo(report.summary(dest))
+    if not app.testing:
+        _leave_now()
+
+
+def _watch(
+    app: Flask, dest: Path, today: dt.date | None, jobs: int | None, cache: Path, interval: float | None
+) -> None:
+    from votebrief import watch
+
+    stop = watch.StopSignals()
+    stop.install()
+    click.echo(f"Watching {app.extensions['votebrief.store'].root} (Ctrl-C stops)", err=True)
+    try:
+        watch.watch(
+            app, dest, stop.wait, today=today, jobs=jobs, cache_dir=cache, interval=interval or watch.DEFAULT_INTERVAL
+        )
+    except KeyboardInterrupt:
+        # A second signal during an export: what it wrote is written again by the next export,
+        # since the manifest that would have recorded it is written last.
+        click.echo("Stopped during an export.", err=True)
+        sys.exit(130)
+    click.echo("Stopped.", err=True)
     if not app.testing:
         _leave_now()
 

@@ -329,6 +329,11 @@ class ContentStore:
         assert self._snapshot is not None
         return self._snapshot
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the content has been looked at: later looks read only the files that changed."""
+        return self._snapshot is not None
+
     @contextmanager
     def pinned(self) -> Iterator[Snapshot]:
         """The content as it is now, not checked again until the block ends.

@@ -189,7 +189,7 @@ class Election(Strict):
     def when(self) -> ElectionDate:
         return ElectionDate(self.date, self.by)
 
-    @property
+    @cached_property  # every list sorts and shows by it; the model is frozen
     def label(self) -> str:
         """How the election is named: "Snap Presidential Election", "Second round (if needed)"."""
         base = self.title or self.kind.label
@@ -205,7 +205,9 @@ class Election(Strict):
             base = f"{base} (if needed)"
         return base
 
+    @cached_property
     def display_date(self) -> str:
+        """The date as readers see it: "By January 21, 2021", "June 2024 (due)"."""
         return self.when.display(self.status)
 
     def timing(self, today: dt.date) -> Timing:

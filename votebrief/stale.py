@@ -79,7 +79,7 @@ def not_updated(briefing: Briefing, today: dt.date, stale_days: int) -> list[Sta
     if not soon or (updated is not None and (today - updated).days <= stale_days):
         return []
     election = soon[0]
-    coming = f"the {election.label} ({election.display_date()}) is within {HORIZON_DAYS} days"
+    coming = f"the {election.label} ({election.display_date}) is within {HORIZON_DAYS} days"
     if updated is None:
         message = f'has no updated date and {coming}: review the briefing and add "updated: YYYY-MM-DD"'
     else:

@@ -52,7 +52,7 @@ class ElectionEntry:
     def date_text(self) -> str:
         if self.timing is Timing.OVERDUE:
             return f"{self.election.when.plain()} — date passed, awaiting update"
-        return self.election.display_date()
+        return self.election.display_date
 
     @property
     def cache_key(self) -> str:

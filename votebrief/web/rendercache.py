@@ -31,6 +31,8 @@ DATABASE = "rendered.sqlite3"
 KEEP_FACTOR = 3
 #: Fragments read one at a time before the rest are loaded at once.
 READ_ONE_BY_ONE = 64
+#: Keys asked for in one query (SQLite allows 32,766 parameters; fewer keep each query quick).
+ABSORB_BATCH = 500
 EXTENSION = pagecache.EXPORTING
 
 if TYPE_CHECKING:
@@ -65,6 +67,26 @@ class RenderCache:
         self.single_reads = 0
         self._db: sqlite3.Connection | None = None
         self._pid = 0
+
+    def start_export(self) -> None:
+        """Begin another export with this cache (a resident process's): nothing used yet, no body in memory."""
+        self.used = set()
+        self.memo.clear()  # bodies are read from the file again, so a long watch does not grow
+
+    def load(self) -> None:
+        """Read every kept fragment now, for forked workers to inherit rather than each read them."""
+        self._fragments()
+
+    def absorb(self, keys: Iterable[str]) -> None:
+        """Read those of ``keys`` that other processes (the export's workers) saved since ``load``."""
+        db = self._connection()
+        if self.fragments is None or db is None:
+            return
+        missing = [key for key in keys if key not in self.fragments]
+        for start in range(0, len(missing), ABSORB_BATCH):
+            batch = missing[start : start + ABSORB_BATCH]
+            marks = ",".join("?" * len(batch))
+            self.fragments.update(db.execute(f"SELECT key, html FROM fragments WHERE key IN ({marks})", batch))
 
     def html(self, markdown: str, render: Callable[[], str]) -> str:
         """A Markdown body's HTML, rendered by ``render`` only if no export has rendered this text."""
@@ -172,6 +194,8 @@ class RenderCache:
                 db.executemany("INSERT OR IGNORE INTO used (key) VALUES (?)", ((key,) for key in used_fragments))
                 db.execute("DELETE FROM fragments WHERE key NOT IN (SELECT key FROM used)")
                 db.execute("DELETE FROM wholes WHERE key NOT IN (SELECT key FROM used)")
+                if self.fragments is not None:  # a resident process's copy follows the file
+                    self.fragments = {key: html for key, html in self.fragments.items() if key in used_fragments}
 
     def _connection(self) -> sqlite3.Connection | None:
         if self.folder is None:
