@@ -3,10 +3,11 @@
 Prints requests/s, p50/p99 latency and errors for each scenario, with its ratio to a
 minimal Flask app returning the same bytes from memory (the baseline; the cached page and
 the 304 are measured with it in three alternating rounds, the medians shown); the cold render
-time per briefing; start-up time and memory per worker at 2,000 briefings; and, where
-the static export exists, full and one-file export times.
+time per briefing; start-up time and memory per worker at 2,000 briefings; full and
+one-file export times, against Hugo's build of the same corpus; and one-file exports
+made while `flask freeze --watch` keeps the folder current.
 
-    .venv/bin/python bench/bench.py            # about four minutes
+    .venv/bin/python bench/bench.py            # about eight minutes
     .venv/bin/python bench/bench.py --seconds 3 --quick
 """
 
