@@ -377,6 +377,8 @@ class ContentStore:
         `flask freeze` that ends here would spend 20 ms freeing them for nothing.
         """
         with self._lock:
+            if not self.for_lists:
+                return  # none was (a resident export's store): nothing to drop, no need to look again
             self.for_lists = frozenset()
             self._dropping = True
             self._checked = float("-inf")  # the next snapshot() looks at the content again

@@ -53,8 +53,6 @@ def watch(
     The first export's errors (a folder it may not write, say) end the watch; a later
     export that fails is reported and tried again at the next change.
     """
-    if today is not None:
-        app.config["TODAY"] = today
     store = app.extensions["votebrief.store"]
     store.check_interval = interval
     # The problems are printed below with what the export does about each; the loader's own
