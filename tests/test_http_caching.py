@@ -57,6 +57,28 @@ def test_an_edit_changes_the_etag_and_last_modified_and_clears_the_hot_layer(cli
     assert again.headers["ETag"] != first.headers["ETag"]
 
 
+def test_an_edit_saved_during_a_render_is_served_by_the_next_request(client, content, monkeypatch):
+    """A worker's first render can take longer than a check interval: the page it renders from
+    the old content must not be kept as the new version's page (the gunicorn test caught one)."""
+    path = content / "countries" / "kenya.md"
+    render = site.rendered_body
+
+    def render_then_save_an_edit(markdown):
+        html = render(markdown)
+        if "politics in a paragraph" in markdown:
+            path.write_text(path.read_text().replace("politics in a paragraph", "an edited paragraph"))
+        return html
+
+    monkeypatch.setattr(site, "rendered_body", render_then_save_an_edit)
+    during = client.get("/countries/kenya/")
+    monkeypatch.setattr(site, "rendered_body", render)
+    after = client.get("/countries/kenya/")
+    assert b"politics in a paragraph" in during.data  # one version throughout the request
+    assert b"an edited paragraph" in after.data
+    assert after.headers["ETag"] != during.headers["ETag"]
+    assert after.headers["Last-Modified"] >= during.headers["Last-Modified"]
+
+
 def test_pages_are_gzipped_for_clients_that_accept_it_with_their_own_etag(client):
     plain = client.get("/countries/kenya/")
     zipped = client.get("/countries/kenya/", headers={"Accept-Encoding": "gzip, br"})

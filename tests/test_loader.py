@@ -93,6 +93,18 @@ def test_a_half_written_file_keeps_the_old_version_and_the_fix_is_picked_up(cont
     assert snap.problems == ()
 
 
+def test_a_file_broken_before_it_was_first_parsed_serves_its_first_version_under_its_digest(content):
+    store = ContentStore(content, check_interval=0)
+    store.snapshot()  # read at start-up, not parsed until asked for
+    path = content / "countries" / "kenya.md"
+    path.write_text(KENYA[:120])
+    bump(path)
+    served = store.snapshot().briefings["kenya"]
+    assert served.meta.country == "Kenya"
+    # Pages and the export's outputs are keyed by this digest: it must name the bytes shown.
+    assert served.digest == loader.digest(KENYA.encode())
+
+
 def test_a_broken_new_file_is_reported_and_the_rest_keeps_serving(content):
     store = ContentStore(content, check_interval=0)
     write(content / "countries" / "ghana.md", "---\ncountry: [\n---\n")

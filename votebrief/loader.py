@@ -486,19 +486,19 @@ class ContentStore:
                         return False
         entry.stat = key
         entry.racy = not problems and time.time_ns() - info.st_mtime_ns < RACY_NS
+        new = None
         if not problems:
             new = known[1] if known is not None else digest(raw)
             if known is None and self.source_cache is not None:
                 self.source_cache.read_file(str(path), info, raw, new)
             if new == entry.digest:
                 return False
-            entry.digest = new
-        else:
-            entry.digest = None
         if entry.pending is not None:
             # The file changed before its first version was ever parsed: parse that version
-            # now, so that if the new one is broken the old one still serves.
+            # now (under its own digest, still in the entry), so that if the new one is
+            # broken the old one still serves.
             self._parse_entry(entry)
+        entry.digest = new
         if lazy and not problems and entry.good is None and not entry.problems:
             # Never served yet: keep the bytes and parse them when first needed.
             entry.pending, entry.parser, entry.shown = raw, parse, shown
