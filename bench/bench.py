@@ -89,14 +89,21 @@ def worker_rss_mb(master: int) -> list[float]:
     return sizes
 
 
-def cold_render_ms(content: Path, count: int = 60, offset: int = 1) -> tuple[float, float]:
-    """Median milliseconds to parse a briefing file, then to render its page with no page cache.
+def cold_render_ms(content: Path, count: int = 60, offset: int = 1) -> tuple[float, float, float]:
+    """Median milliseconds to parse a briefing file, then to render its page with no page cache,
+    and for stock Python-Markdown to convert the same bodies.
 
-    The two are timed apart, each file first parsed, then rendered: in a running worker the
-    files are parsed once at start-up (in the background) and a cache miss only renders;
-    after an edit, the edited file is parsed once, and its page then rendered.
+    The first two are timed apart, each file first parsed, then rendered: in a running worker
+    the files are parsed once at start-up (in the background) and a cache miss only renders;
+    after an edit, the edited file is parsed once, and its page then rendered. The third is
+    the issue's own yardstick (about 4 ms a 14 KB briefing on its machine, with the target of
+    6 ms for the whole render), measured here beside the render so that a slow hour of this
+    shared machine shows in both.
     """
+    import markdown
+
     from app import create_app
+    from votebrief.render import EXTENSION_CONFIGS, EXTENSIONS
     from votebrief.web.state import snapshot
 
     with warnings.catch_warnings():
@@ -108,22 +115,29 @@ def cold_render_ms(content: Path, count: int = 60, offset: int = 1) -> tuple[flo
     client = app.test_client()
     client.get("/countries/country-0000/")  # compile the templates once
     slugs = [f"country-{index:04d}" for index in range(offset, offset + count)]
-    parse, render = [], []
+    parse, render, stock = [], [], []
     with app.test_request_context():
         briefings = snapshot().briefings
         for slug in slugs:
             start = time.perf_counter()
             assert briefings.get(slug) is not None
             parse.append((time.perf_counter() - start) * 1000)
+        bodies = [briefings[slug].body for slug in slugs]
+    # The site's Markdown extensions, none of its speed-ups; one converter reused (cheaper than a new one a page).
+    converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+    for body in bodies:
+        start = time.perf_counter()
+        converter.reset().convert(body)
+        stock.append((time.perf_counter() - start) * 1000)
     for slug in slugs:
         start = time.perf_counter()
         response = client.get(f"/countries/{slug}/")
         render.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200
-    return statistics.median(parse), statistics.median(render)
+    return statistics.median(parse), statistics.median(render), statistics.median(stock)
 
 
-def cold_render_rounds(content: Path, rounds: int = 3) -> list[tuple[float, float]]:
+def cold_render_rounds(content: Path, rounds: int = 3) -> list[tuple[float, float, float]]:
     """The cold render in rounds, each a fresh app over briefings not rendered before: the
     machine's noise shows as the spread between rounds."""
     return [cold_render_ms(content, offset=1 + 60 * index) for index in range(rounds)]
@@ -410,13 +424,19 @@ def main() -> None:
     print(f"(3 rounds of {max(1, s // 2)} s, baseline first in each; ratio in each round: {rounds_text})")
     print()
     rounds = cold_render_rounds(small)
-    parse = statistics.median(p for p, _ in rounds)
-    render = statistics.median(r for _, r in rounds)
+    parse = statistics.median(p for p, _, _ in rounds)
+    render = statistics.median(r for _, r, _ in rounds)
+    stock = statistics.median(m for _, _, m in rounds)
     print(
         f"cache-miss render of a briefing page (Markdown, template; no page cache), median of 3 rounds: "
-        f"{render:.2f} ms ({', '.join(f'{r:.2f}' for _, r in rounds)})"
+        f"{render:.2f} ms ({', '.join(f'{r:.2f}' for _, r, _ in rounds)})"
     )
     print(f"parsing its file (front-matter validated, body kept): {parse:.2f} ms; both: {parse + render:.2f} ms")
+    print(
+        f"stock Python-Markdown, same bodies and extensions, median of 3 rounds: {stock:.2f} ms; "
+        f"the cache-miss render is {render / stock:.2f}x that (each round: "
+        f"{', '.join(f'{r / m:.2f}' for _, r, m in rounds)}; the issue's 4 ms and 6 ms make 1.50x)"
+    )
 
     if not args.quick:
         large = generate(work / "content-2000", 2000)
@@ -439,7 +459,8 @@ def main() -> None:
         print(f"export of 2,000 briefings, full export (new folder and cache): {_spread(full)}")
         last = len(full) - 1  # the edits are exported into the last full export's folder
         dest, cache = work / "export" / f"site-{last}", work / "export" / f"cache-{last}"
-        for name, seconds in edit_times(large, dest, cache):
+        edits = edit_times(large, dest, cache)
+        for name, seconds in edits:
             print(f"export of 2,000 briefings, {name}: {_spread(seconds)}")
         watched, rss = watch_edit_times(large, dest, cache)
         for name, own, saved in watched:
@@ -456,6 +477,13 @@ def main() -> None:
             rounds = ", ".join(f"{e / h:.1f}" for e, h in zip(full, seconds, strict=True))
             ratio = statistics.median(full) / statistics.median(seconds)
             print(f"{labels[name]}: {_spread(seconds)}; full export / hugo: {ratio:.1f}x (each round: {rounds})")
+        if "hugo, pages only" in builds:
+            # The issue set "under 1 s" where Hugo built these pages in about 1.2 s, and asks
+            # that a one-file export beat Hugo's full build: this ratio carries across machines.
+            hugo = statistics.median(builds["hugo, pages only"])
+            shares = ", ".join(f"{name[len('one file: ') :]} {statistics.median(s) / hugo:.2f}x" for name, s in edits)
+            print(f"one-off one-file exports / hugo full build (pages only), medians: {shares}"
+                  " (the issue's 1 s and 1.2 s make 0.83x)")  # fmt: skip
     shutil.rmtree(work, ignore_errors=True)
 
 
