@@ -39,7 +39,7 @@ def current_now() -> dt.datetime:
 
 def _once_per_request(name: str, look: Callable[[], T]) -> T:
     if not has_request_context():
-        return look()  # a CLI command or the export's set-up: no request to be consistent with
+        return look()  # a CLI command or the watch's look between exports: no request to keep consistent
     environ = request.environ
     found = environ.get(name)
     if found is None:
